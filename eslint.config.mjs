@@ -1,0 +1,64 @@
+// Lint for the whole workspace. The module-boundary rule is the dependency matrix of
+// shared/DESIGN.md ("Layout"): a project may import only what its column allows.
+import nx from '@nx/eslint-plugin';
+
+const onlyInternal = (...scopes) => scopes.map((s) => `scope:${s}`);
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/.nx', '.data', '.reports', '**/coverage', '**/*.d.ts'],
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.cjs', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            // Libraries never import apps or tools.
+            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
+            { sourceTag: 'scope:event-schema', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: onlyInternal('event-schema') },
+            { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: onlyInternal('runtime', 'event-schema') },
+            { sourceTag: 'scope:archive', onlyDependOnLibsWithTags: onlyInternal('runtime', 'event-schema') },
+            { sourceTag: 'scope:warehouse', onlyDependOnLibsWithTags: onlyInternal('runtime', 'event-schema') },
+            // Apps are built on libs only.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:kafka-dev-broker', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: onlyInternal('event-schema') },
+            { sourceTag: 'scope:stack', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The SPA runs in the browser: it may use the event contract's types, nothing else internal.
+    files: ['apps/web/src/client/**/*.ts', 'apps/web/src/client/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@clickstream/(?!event-schema$)',
+              message: 'The web client may import only @clickstream/event-schema (types).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+];

@@ -1,9 +1,10 @@
 // normalize(): any accepted input shape → the canonical event v1. Pure: no I/O, no clock
 // (the caller passes receivedAt), no global state besides compiled validators.
 
-import { uuidv7 } from 'uuidv7';
+import { newEventId } from './event-id';
 import { resolveEventType } from './event-types';
 import { anonymizeIp, isIpAddress } from './ip-address';
+import { isoString } from './iso-time';
 import { LIMITS } from './limits';
 import type { CanonicalEvent, EventContext, EventOrder, EventPage } from './schemas/canonical-event';
 import { ORDER_FIELDS, type EventInput } from './schemas/inputs';
@@ -41,14 +42,17 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 const DIGITS = /^\d{1,16}$/;
+/** Upper bound of what the server adds or copies: ids, times, the header user agent, UTM values, a title or button id taken from metadata. */
+const SERVER_FIELDS_BOUND =
+  1024 + (LIMITS.userAgentLength + LIMITS.urlLength + LIMITS.titleLength + LIMITS.buttonIdLength) * 6;
 
 export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return fail('', 'must be a JSON object');
   }
   const raw = input as Record<string, unknown>;
-  const structural = checkStructure(raw);
-  if (structural.length) return { ok: false, errors: structural };
+  const structure = checkStructure(raw);
+  if (structure.errors.length) return { ok: false, errors: structure.errors };
 
   const validate = validators().input;
   if (!validate(raw)) return { ok: false, errors: toFieldErrors(validate.errors) };
@@ -114,16 +118,18 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
 
   const event = {} as CanonicalEvent;
   event.schema_version = 1;
-  event.event_id = body.event_id !== undefined ? body.event_id.toLowerCase() : (ctx.newEventId ?? uuidv7)();
+  event.event_id = body.event_id !== undefined ? body.event_id.toLowerCase() : (ctx.newEventId ?? newEventId)();
   event.event_type = resolved.event_type;
   if (resolved.event_name !== undefined) event.event_name = resolved.event_name;
   event.site_id = ctx.siteId ?? 'default';
   event.user_id = body.user_id;
   event.session_id = body.session_id;
-  event.event_time = new Date(eventTime(receivedMs, clientMs, sentMs)).toISOString();
-  event.received_at = new Date(receivedMs).toISOString();
-  if (clientMs !== undefined) event.client_time = new Date(clientMs).toISOString();
-  if (sentMs !== undefined) event.sent_at = new Date(sentMs).toISOString();
+  const receivedAt = isoString(receivedMs);
+  const eventMs = eventTime(receivedMs, clientMs, sentMs);
+  event.event_time = eventMs === receivedMs ? receivedAt : isoString(eventMs);
+  event.received_at = receivedAt;
+  if (clientMs !== undefined) event.client_time = isoString(clientMs);
+  if (sentMs !== undefined) event.sent_at = isoString(sentMs);
   if (page !== undefined) event.page = page;
   if (buttonId !== undefined) event.button_id = buttonId;
   if (body.scroll_depth !== undefined) event.scroll_depth = body.scroll_depth;
@@ -134,9 +140,11 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
     break;
   }
 
-  const bytes = Buffer.byteLength(JSON.stringify(event));
-  if (bytes > LIMITS.eventBytes) {
-    return fail('', `event is ${bytes} bytes; the limit is ${LIMITS.eventBytes}`);
+  // The event is the input rearranged plus server fields; measure it exactly only when the
+  // input's size bound says it could be over the limit.
+  if (structure.sizeBound + SERVER_FIELDS_BOUND > LIMITS.eventBytes) {
+    const bytes = Buffer.byteLength(JSON.stringify(event));
+    if (bytes > LIMITS.eventBytes) return fail('', `event is ${bytes} bytes; the limit is ${LIMITS.eventBytes}`);
   }
   return { ok: true, event };
 }
@@ -167,43 +175,70 @@ function fail(path: string, message: string): { ok: false; errors: FieldError[] 
 /**
  * Rejects what JSON Schema cannot express: forbidden keys anywhere (prototype pollution),
  * strings PostgreSQL cannot store (NUL, lone surrogates), and nesting deeper than props allow.
+ * Also returns an upper bound of the input's JSON size, so the exact size of the event need
+ * only be measured when it could be near the limit. Paths are built only for errors.
  */
-function checkStructure(input: Record<string, unknown>): FieldError[] {
-  const errors: FieldError[] = [];
+function checkStructure(input: Record<string, unknown>): { errors: FieldError[]; sizeBound: number } {
+  const walk: Walk = { errors: [], stack: [], size: 0 };
   for (const key of Object.keys(input)) {
     // Fields that end up inside props may nest propsDepth deep there; an unknown top-level
     // field is itself one level of props.
     const budget = KNOWN_FIELDS.has(key) ? LIMITS.propsDepth : LIMITS.propsDepth - 1;
-    checkKey(key, '', errors);
-    checkValue(input[key], `/${escapePointer(key)}`, budget, errors);
-    if (errors.length >= 10) break;
+    walk.stack.push(key);
+    checkKey(key, walk);
+    checkValue(input[key], budget, walk);
+    walk.stack.pop();
+    if (walk.errors.length >= 10) break;
   }
-  return errors;
+  return { errors: walk.errors, sizeBound: walk.size };
 }
 
-function checkKey(key: string, parent: string, errors: FieldError[]): void {
-  if (FORBIDDEN_KEYS.has(key)) errors.push({ path: `${parent}/${escapePointer(key)}`, message: 'is a forbidden key' });
-  else if (!isStorableString(key)) errors.push({ path: parent || '/', message: 'has a key with NUL or unpaired surrogate characters' });
+interface Walk {
+  errors: FieldError[];
+  /** Keys from the root to the value being checked. */
+  stack: Array<string | number>;
+  /** Upper bound of the JSON bytes seen so far (every character may escape to 6 bytes). */
+  size: number;
 }
 
-function checkValue(value: unknown, path: string, budget: number, errors: FieldError[]): void {
+function pointer(stack: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const k of stack) out += '/' + (typeof k === 'number' ? k : escapePointer(k));
+  return out;
+}
+
+function checkKey(key: string, walk: Walk): void {
+  walk.size += key.length * 6 + 4;
+  if (FORBIDDEN_KEYS.has(key)) walk.errors.push({ path: pointer(walk.stack), message: 'is a forbidden key' });
+  else if (!isStorableString(key)) walk.errors.push({ path: pointer(walk.stack), message: 'is a key with NUL or unpaired surrogate characters' });
+}
+
+function checkValue(value: unknown, budget: number, walk: Walk): void {
   if (typeof value === 'string') {
-    if (!isStorableString(value)) errors.push({ path, message: 'must not contain NUL or unpaired surrogate characters' });
+    walk.size += value.length * 6 + 3;
+    if (!isStorableString(value)) walk.errors.push({ path: pointer(walk.stack), message: 'must not contain NUL or unpaired surrogate characters' });
     return;
   }
+  walk.size += 25;
   if (value === null || typeof value !== 'object') return;
   if (budget <= 0) {
-    errors.push({ path, message: `nests deeper than ${LIMITS.propsDepth} levels` });
+    walk.errors.push({ path: pointer(walk.stack), message: `nests deeper than ${LIMITS.propsDepth} levels` });
     return;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && errors.length < 10; i++) checkValue(value[i], `${path}/${i}`, budget - 1, errors);
+    for (let i = 0; i < value.length && walk.errors.length < 10; i++) {
+      walk.stack.push(i);
+      checkValue(value[i], budget - 1, walk);
+      walk.stack.pop();
+    }
     return;
   }
   for (const key of Object.keys(value)) {
-    checkKey(key, path, errors);
-    checkValue((value as Record<string, unknown>)[key], `${path}/${escapePointer(key)}`, budget - 1, errors);
-    if (errors.length >= 10) return;
+    walk.stack.push(key);
+    checkKey(key, walk);
+    checkValue((value as Record<string, unknown>)[key], budget - 1, walk);
+    walk.stack.pop();
+    if (walk.errors.length >= 10) return;
   }
 }
 
@@ -280,7 +315,11 @@ function pathOf(url: string): string | undefined {
 }
 
 function parseUrl(url: string): URL | undefined {
-  return URL.canParse(url) ? new URL(url) : undefined;
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
 
 function buildOrder(body: EventInput & Record<string, unknown>, errors: FieldError[]): EventOrder | undefined {

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// tools/bench: runs the benchmarks, prints figures and ratios against same-run baselines, and
+// with --write regenerates docs/benchmarks.md.
+
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runNormalizeBench } from './benchmarks/normalize';
+import { renderReport } from './report';
+import { type BenchResult, ratio } from './result';
+
+const BENCHMARKS: Record<string, { describe: string; run: (o: { quick: boolean }) => BenchResult | Promise<BenchResult> }> = {
+  normalize: { describe: 'event-schema normalize() + validate on one core, vs a JSON round trip', run: runNormalizeBench },
+};
+
+const USAGE = `Usage: npm run bench -- [options] [benchmark ...]
+
+Runs Clickstream's benchmarks; each prints its figure, the baseline measured in the same run,
+the ratio and the target (pass/short).
+
+Benchmarks:
+${Object.entries(BENCHMARKS)
+  .map(([name, b]) => `  ${name.padEnd(12)} ${b.describe}`)
+  .join('\n')}
+
+Options:
+  --quick       short runs (a smoke test in well under 2 minutes)
+  --write       regenerate docs/benchmarks.md from this run
+  -h, --help    show this help
+`;
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\nrun with --help for usage\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const names = parsed.positionals.length ? parsed.positionals : Object.keys(BENCHMARKS);
+  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (known: ${Object.keys(BENCHMARKS).join(', ')})\n`);
+    return 2;
+  }
+  const results: BenchResult[] = [];
+  for (const name of names) {
+    process.stdout.write(`▶ ${name} …\n`);
+    const r = await BENCHMARKS[name].run({ quick: parsed.values.quick ?? false });
+    results.push(r);
+    const target = r.target ? `   target ${r.target.text}: ${r.target.met ? 'pass' : 'SHORT'}` : '';
+    const baseline = r.baseline ? `   baseline ${r.baseline.name}: ${r.baseline.value.toFixed(0)} ${r.unit}   ratio ${ratio(r)}` : '';
+    process.stdout.write(`  ${r.name}: ${r.figure}\n${baseline && baseline + '\n'}${target && target + '\n'}`);
+  }
+  if (parsed.values.write) {
+    const file = resolve(__dirname, '../../../docs/benchmarks.md');
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    writeFileSync(file, renderReport(results, command, new Date()));
+    process.stdout.write(`wrote ${file}\n`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,1 @@
+export { encodeFrame, FrameDecoder, FrameTooLargeError } from './frame-decoder';

@@ -12,6 +12,7 @@ class JsonSummaryReporter {
     const dir = path.join(__dirname, '.reports', 'jest');
     fs.mkdirSync(dir, { recursive: true });
     const name = path.relative(__dirname, this.rootDir).replace(/[\\/]/g, '__') || 'root';
+    // (results.success is only computed after reporters run, so it is not recorded.)
     const summary = {
       project: path.relative(__dirname, this.rootDir),
       passed: results.numPassedTests,
@@ -19,7 +20,6 @@ class JsonSummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       failedSuites: results.numFailedTestSuites,
       suitesThatDidNotRun: results.numRuntimeErrorTestSuites,
-      success: results.success,
     };
     fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(summary, null, 2) + '\n');
   }

@@ -12,7 +12,8 @@ for (const file of files) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   passed += r.passed;
   failed += r.failed + r.suitesThatDidNotRun;
-  if (!r.success && r.failed === 0 && r.suitesThatDidNotRun === 0) failed += 1;
+  // A suite that failed outside any test (e.g. in beforeAll) counts once.
+  if (r.failedSuites > 0 && r.failed === 0 && r.suitesThatDidNotRun === 0) failed += 1;
 }
 if (status !== 0 && failed === 0) failed = 1;
 console.log(`ci: ${files.length} projects ran Jest; npm test exited ${status}`);

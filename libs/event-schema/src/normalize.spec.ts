@@ -130,6 +130,13 @@ describe('normalizeBatch', () => {
     expect(times).toEqual(['2026-03-01T11:59:50.000Z', '2026-03-01T11:59:59.000Z']);
   });
 
+  it('refuses a body over 512 KB when told its size, and accepts one at the limit', () => {
+    const batch = { events: [{ event_type: 'click', user_id: 'u', session_id: 's' }] };
+    const over = normalizeBatch(batch, ctx, { bodyBytes: LIMITS.batchBytes + 1 });
+    expect(!over.ok && over.errors[0].message).toBe(`batch is ${LIMITS.batchBytes + 1} bytes; the limit is 524288`);
+    expect(normalizeBatch(batch, ctx, { bodyBytes: LIMITS.batchBytes }).ok).toBe(true);
+  });
+
   it('accepts a bare array (sendBeacon payloads)', () => {
     const result = normalizeBatch([{ event_type: 'click', user_id: 'u', session_id: 's' }], ctx);
     expect(result.ok && result.results.length).toBe(1);

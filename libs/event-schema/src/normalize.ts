@@ -151,9 +151,13 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
 
 /**
  * A batch: `{events: [...], sent_at?}` or a bare array. The envelope must be right; each item
- * then succeeds or fails on its own (its errors' paths are relative to the item).
+ * then succeeds or fails on its own (its errors' paths are relative to the item). A server that
+ * knows the body's size passes `bodyBytes` so the 512 KB batch limit is checked here too.
  */
-export function normalizeBatch(input: unknown, ctx: NormalizeContext): BatchResult {
+export function normalizeBatch(input: unknown, ctx: NormalizeContext, options: { bodyBytes?: number } = {}): BatchResult {
+  if (options.bodyBytes !== undefined && options.bodyBytes > LIMITS.batchBytes) {
+    return fail('', `batch is ${options.bodyBytes} bytes; the limit is ${LIMITS.batchBytes}`);
+  }
   const envelope = Array.isArray(input) ? { events: input } : input;
   if (envelope === null || typeof envelope !== 'object') return fail('', 'must be a JSON object with an events array');
   const validate = validators().envelope;

@@ -1,6 +1,6 @@
 // The stream-consumer app's environment, validated once at start (shared/DESIGN.md "Configuration").
 
-import { env } from '@clickstream/runtime';
+import { env, s3Env } from '@clickstream/runtime';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const StreamConsumerConfigSchema = Type.Object({
@@ -9,11 +9,7 @@ export const StreamConsumerConfigSchema = Type.Object({
   KAFKA_BROKERS: env.KAFKA_BROKERS,
   KAFKA_TOPIC: env.KAFKA_TOPIC,
   DATABASE_URL: env.DATABASE_URL,
-  S3_ENDPOINT: env.S3_ENDPOINT,
-  S3_BUCKET: env.S3_BUCKET,
-  S3_REGION: env.S3_REGION,
-  S3_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID,
-  S3_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
+  ...s3Env,
   STREAM_PIPELINES: Type.String({
     pattern: '^(archiver|live)(,(archiver|live))?$',
     default: 'archiver,live',

@@ -73,6 +73,15 @@ export const env = {
     Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description }),
 };
 
+/** The raw archive's S3 settings, spread into the config of every app that reads or writes it. */
+export const s3Env = {
+  S3_ENDPOINT: env.S3_ENDPOINT,
+  S3_BUCKET: env.S3_BUCKET,
+  S3_REGION: env.S3_REGION,
+  S3_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
+};
+
 // env-schema sets `additionalProperties: false` on the schema it is given, so it gets a copy; the
 // copy is kept per schema so that ajv compiles each schema once.
 const envSchemaCopies = new WeakMap<TObject, TObject>();

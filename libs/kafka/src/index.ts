@@ -1,3 +1,10 @@
-// @clickstream/kafka — Kafka plumbing shared by the apps. The kafkajs client layer lands with the dev broker.
+// @clickstream/kafka — the Kafka layer every app uses, on kafkajs.
 export { CONSUMER_GROUPS, DEFAULT_EVENTS_TOPIC, dlqTopicFor, eventMessageKey, parseBrokerList } from './topics';
 export { deadLetterHeaders, readDeadLetterHeaders, type DeadLetterReason, type FailureStage } from './dlq-headers';
+export { FatalError, KafkaUnavailableError, RetriableError, isRetriable } from './errors';
+export { createKafka, type KafkaClientOptions } from './client';
+export { ensureTopics, type EnsureTopicsOptions } from './admin';
+export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer';
+export { createDeadLetterPublisher, type DeadLetterMessage, type DeadLetterPublisher } from './dead-letter';
+export { createConsumerRunner, type ConsumedBatch, type ConsumerRunner, type ConsumerRunnerOptions } from './consumer-runner';
+export { consumerLag, totalLag, type PartitionLag } from './lag';

@@ -1,0 +1,148 @@
+// libs/kafka against a real Kafka-protocol broker (the dev broker, or KAFKA_BROKERS).
+import { createLogger } from '@clickstream/runtime';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import {
+  consumerLag,
+  createConsumerRunner,
+  createDeadLetterPublisher,
+  createEventProducer,
+  createKafka,
+  dlqTopicFor,
+  ensureTopics,
+  KafkaUnavailableError,
+  readDeadLetterHeaders,
+  RetriableError,
+  totalLag,
+  type ConsumedBatch,
+} from '../src';
+import { BACKEND_NAME, startKafkaBackend, waitFor, type KafkaBackend } from './kafka-backend';
+
+jest.setTimeout(60_000);
+const logger = createLogger({ service: 'libs-kafka-test', level: 'silent' });
+
+describe(`libs/kafka against ${BACKEND_NAME}`, () => {
+  let backend: KafkaBackend;
+  beforeAll(async () => {
+    backend = await startKafkaBackend();
+  });
+  afterAll(() => backend?.stop());
+
+  const kafka = () => createKafka({ brokers: backend.brokers, clientId: 'libs-kafka-test', logger });
+  const topicName = () => `t-${randomUUID().slice(0, 8)}`;
+
+  it('ensureTopics creates the topic and its DLQ once', async () => {
+    const topic = topicName();
+    expect((await ensureTopics(kafka(), { topic, partitions: 3 })).sort()).toEqual([topic, dlqTopicFor(topic)].sort());
+    expect(await ensureTopics(kafka(), { topic, partitions: 3 })).toEqual([]);
+    const admin = kafka().admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.disconnect();
+    expect(meta.topics[0].partitions).toHaveLength(3);
+  });
+
+  it('commits a batch only after the handler resolves, and retries a retriable failure', async () => {
+    const topic = topicName();
+    const k = kafka();
+    await ensureTopics(k, { topic, partitions: 1 });
+    const producer = createEventProducer(k);
+    await producer.connect();
+    await producer.send(topic, Array.from({ length: 20 }, (_, i) => ({ key: 'k', value: `m${i}` })));
+
+    const groupId = `g-${randomUUID().slice(0, 8)}`;
+    let failuresLeft = 2;
+    const handled: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const runner = createConsumerRunner({
+      kafka: k,
+      groupId,
+      topic,
+      logger,
+      retry: { initialMs: 20, maxMs: 50 },
+      handler: async (batch: ConsumedBatch) => {
+        if (failuresLeft-- > 0) throw new RetriableError('storage is down');
+        await gate;
+        handled.push(...batch.messages.map((m) => (m.value as Buffer).toString()));
+      },
+    });
+    await runner.start();
+    const admin = k.admin();
+    await admin.connect();
+    const committed = async () => (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions[0].offset;
+    // Held in the handler: nothing is committed yet.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await committed()).toBe('-1');
+    release();
+    await waitFor('the commit after the handler', async () => (await committed()) === '20');
+    expect(handled).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+    expect(totalLag(await consumerLag(admin, groupId, topic))).toBe(0);
+    await producer.send(topic, [{ key: 'k', value: 'late' }]);
+    await runner.stop();
+    expect(totalLag(await consumerLag(admin, groupId, topic))).toBeLessThanOrEqual(1);
+    await admin.disconnect();
+    await producer.disconnect();
+  });
+
+  it('publishes dead letters with the headers of DESIGN.md', async () => {
+    const topic = topicName();
+    const k = kafka();
+    await ensureTopics(k, { topic, partitions: 1 });
+    const producer = createEventProducer(k);
+    await producer.connect();
+    await createDeadLetterPublisher(producer, dlqTopicFor(topic)).publish([
+      {
+        value: '{"not json',
+        reason: { stage: 'live', code: 'invalid_json', message: 'Unexpected end of JSON', source: { topic, partition: 0, offset: '41' }, failedAt: new Date('2026-03-01T00:00:00Z') },
+      },
+    ]);
+    await producer.disconnect();
+    const consumer = k.consumer({ groupId: `dlq-${randomUUID().slice(0, 8)}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: dlqTopicFor(topic), fromBeginning: true });
+    let got: { value: string; headers: Record<string, string | undefined> } | undefined;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        got = { value: (message.value as Buffer).toString(), headers: readDeadLetterHeaders(message.headers as Record<string, Buffer>) };
+      },
+    });
+    await waitFor('the dead letter', () => got);
+    await consumer.disconnect();
+    expect(got?.value).toBe('{"not json');
+    expect(got?.headers).toEqual({
+      'error-stage': 'live',
+      'error-code': 'invalid_json',
+      'error-message': 'Unexpected end of JSON',
+      'source-topic': topic,
+      'source-partition': '0',
+      'source-offset': '41',
+      'failed-at': '2026-03-01T00:00:00.000Z',
+    });
+  });
+
+  it('rejects a send within its deadline when no broker answers, never hangs', async () => {
+    // A port that accepts connections and never answers: the worst case for a producer.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as { port: number }).port;
+    const k = createKafka({ brokers: `127.0.0.1:${port}`, clientId: 'down', logger, connectionTimeout: 300, requestTimeout: 500 });
+    const producer = createEventProducer(k, { sendTimeoutMs: 1500 });
+    const started = Date.now();
+    await expect(producer.send('any', [{ value: 'x' }])).rejects.toBeInstanceOf(KafkaUnavailableError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await producer.disconnect().catch(() => undefined);
+    await new Promise((r) => silent.close(r));
+  });
+
+  it('refuses to connect when nothing listens on the broker port', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const producer = createEventProducer(createKafka({ brokers: `127.0.0.1:${port}`, clientId: 'refused', logger, connectionTimeout: 300 }), { sendTimeoutMs: 1500 });
+    await expect(producer.connect()).rejects.toBeInstanceOf(KafkaUnavailableError);
+    expect(producer.connected).toBe(false);
+    await producer.disconnect().catch(() => undefined);
+  });
+});

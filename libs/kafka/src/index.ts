@@ -8,3 +8,4 @@ export { createEventProducer, type EventProducer, type EventProducerOptions } fr
 export { createDeadLetterPublisher, type DeadLetterMessage, type DeadLetterPublisher } from './dead-letter';
 export { createConsumerRunner, type ConsumedBatch, type ConsumerRunner, type ConsumerRunnerOptions } from './consumer-runner';
 export { consumerLag, totalLag, type PartitionLag } from './lag';
+export { createKafkaFromEnv, kafkaEnv, KafkaEnvSchema, type KafkaEnv } from './config';

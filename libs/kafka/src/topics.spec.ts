@@ -1,4 +1,6 @@
-import { deadLetterHeaders, dlqTopicFor, eventMessageKey, parseBrokerList, readDeadLetterHeaders } from './index';
+import { Type } from '@sinclair/typebox';
+import { loadConfig } from '@clickstream/runtime';
+import { deadLetterHeaders, dlqTopicFor, eventMessageKey, kafkaEnv, parseBrokerList, readDeadLetterHeaders } from './index';
 
 describe('topics and keys', () => {
   it('keys events by site and session', () => {
@@ -38,5 +40,13 @@ describe('dead-letter headers', () => {
   it('leave out the source of a message that never came from Kafka', () => {
     const headers = deadLetterHeaders({ stage: 'ingest', code: 'invalid', message: 'bad', failedAt: new Date(0) });
     expect(Object.keys(headers).sort()).toEqual(['error-code', 'error-message', 'error-stage', 'failed-at']);
+  });
+});
+
+describe('kafkaEnv', () => {
+  it('gives the defaults of DESIGN.md and refuses an empty client id', () => {
+    const schema = Type.Object(kafkaEnv);
+    expect(loadConfig(schema, {})).toEqual({ KAFKA_BROKERS: 'localhost:9092', KAFKA_TOPIC: 'clickstream.events' });
+    expect(() => loadConfig(schema, { KAFKA_CLIENT_ID: 'x'.repeat(200) })).toThrow('KAFKA_CLIENT_ID');
   });
 });

@@ -1,5 +1,6 @@
-// Which Kafka the integration tests talk to: KAFKA_BROKERS when it is set (a real Kafka), else
-// the dev broker started as a child process from its build (libs may not import tools).
+// Which Kafka the integration tests talk to: KAFKA_BROKERS when it is set (a real Kafka), else a
+// real Kafka in a container when testcontainers finds a container runtime, else the dev broker
+// started as a child process from its build (libs may not import tools).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,11 +13,36 @@ export interface KafkaBackend {
   stop(): Promise<void>;
 }
 
-export const BACKEND_NAME = process.env['KAFKA_BROKERS'] ? `Kafka at ${process.env['KAFKA_BROKERS']}` : 'kafka-dev-broker';
+const KAFKA_IMAGE = 'confluentinc/cp-kafka:7.5.0';
 
 export async function startKafkaBackend(): Promise<KafkaBackend> {
   const external = process.env['KAFKA_BROKERS'];
-  if (external) return { brokers: external, name: BACKEND_NAME, stop: async () => undefined };
+  const backend = external
+    ? { brokers: external, name: `Kafka at ${external}`, stop: async () => undefined }
+    : ((await startContainerKafka()) ?? (await startDevBroker()));
+  // Say which backend ran, so a green run on the dev broker is not mistaken for one on Kafka.
+  console.info(`libs/kafka integration tests are running against ${backend.name}`);
+  return backend;
+}
+
+async function startContainerKafka(): Promise<KafkaBackend | undefined> {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  try {
+    const container = await new KafkaContainer(KAFKA_IMAGE).withKraft().start();
+    return {
+      brokers: `${container.getHost()}:${container.getMappedPort(9093)}`,
+      name: `Kafka in a container (${KAFKA_IMAGE})`,
+      stop: async () => {
+        await container.stop();
+      },
+    };
+  } catch (err) {
+    if (/container runtime strategy/i.test((err as Error).message)) return undefined;
+    throw err;
+  }
+}
+
+async function startDevBroker(): Promise<KafkaBackend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'libs-kafka-'));
   const main = resolve(__dirname, '../../../tools/kafka-dev-broker/dist/main.js');
   const child: ChildProcess = spawn(process.execPath, [main, '--port', '0', '--data-dir', dataDir], {
@@ -40,7 +66,7 @@ export async function startKafkaBackend(): Promise<KafkaBackend> {
   });
   return {
     brokers,
-    name: BACKEND_NAME,
+    name: 'kafka-dev-broker (no KAFKA_BROKERS, no container runtime)',
     stop: () =>
       new Promise<void>((res) => {
         child.once('exit', () => {

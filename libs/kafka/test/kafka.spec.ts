@@ -16,12 +16,12 @@ import {
   totalLag,
   type ConsumedBatch,
 } from '../src';
-import { BACKEND_NAME, startKafkaBackend, waitFor, type KafkaBackend } from './kafka-backend';
+import { startKafkaBackend, waitFor, type KafkaBackend } from './kafka-backend';
 
 jest.setTimeout(60_000);
 const logger = createLogger({ service: 'libs-kafka-test', level: 'silent' });
 
-describe(`libs/kafka against ${BACKEND_NAME}`, () => {
+describe('libs/kafka against a real Kafka-protocol broker', () => {
   let backend: KafkaBackend;
   beforeAll(async () => {
     backend = await startKafkaBackend();

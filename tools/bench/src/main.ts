@@ -5,12 +5,16 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
 import { renderReport } from './report';
 import { type BenchResult, ratio } from './result';
 
-const BENCHMARKS: Record<string, { describe: string; run: (o: { quick: boolean }) => BenchResult | Promise<BenchResult> }> = {
+type BenchRun = (o: { quick: boolean }) => BenchResult | BenchResult[] | Promise<BenchResult | BenchResult[]>;
+
+const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   normalize: { describe: 'event-schema normalize() + validate on one core, vs a JSON round trip', run: runNormalizeBench },
+  broker: { describe: 'dev broker produce/consume with kafkajs, vs raw protocol requests', run: runKafkaBrokerBench },
 };
 
 const USAGE = `Usage: npm run bench -- [options] [benchmark ...]
@@ -53,11 +57,13 @@ async function main(): Promise<number> {
   const results: BenchResult[] = [];
   for (const name of names) {
     process.stdout.write(`▶ ${name} …\n`);
-    const r = await BENCHMARKS[name].run({ quick: parsed.values.quick ?? false });
-    results.push(r);
-    const target = r.target ? `   target ${r.target.text}: ${r.target.met ? 'pass' : 'SHORT'}` : '';
-    const baseline = r.baseline ? `   baseline ${r.baseline.name}: ${r.baseline.value.toFixed(0)} ${r.unit}   ratio ${ratio(r)}` : '';
-    process.stdout.write(`  ${r.name}: ${r.figure}\n${baseline && baseline + '\n'}${target && target + '\n'}`);
+    const out = await BENCHMARKS[name].run({ quick: parsed.values.quick ?? false });
+    for (const r of Array.isArray(out) ? out : [out]) {
+      results.push(r);
+      const target = r.target ? `   target ${r.target.text}: ${r.target.met ? 'pass' : 'SHORT'}` : '';
+      const baseline = r.baseline ? `   baseline ${r.baseline.name}: ${r.baseline.value.toFixed(0)} ${r.unit}   ratio ${ratio(r)}` : '';
+      process.stdout.write(`  ${r.name}: ${r.figure}\n${baseline && baseline + '\n'}${target && target + '\n'}`);
+    }
   }
   if (parsed.values.write) {
     const file = resolve(__dirname, '../../../docs/benchmarks.md');

@@ -1,7 +1,7 @@
 // libs/kafka against a real Kafka-protocol broker (the dev broker, or KAFKA_BROKERS).
 import { createLogger } from '@clickstream/runtime';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import {
   consumerLag,
   createConsumerRunner,
@@ -85,6 +85,51 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
     await producer.disconnect();
   });
 
+  it('restarts from the last commit after a fatal handler error: nothing is skipped', async () => {
+    const topic = topicName();
+    const k = kafka();
+    await ensureTopics(k, { topic, partitions: 1 });
+    const producer = createEventProducer(k);
+    await producer.connect();
+    await producer.send(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `m${i}` })));
+    await producer.disconnect();
+    const groupId = `g-${randomUUID().slice(0, 8)}`;
+    let crashed = false;
+    const handled: string[] = [];
+    const runner = createConsumerRunner({
+      kafka: k,
+      groupId,
+      topic,
+      logger,
+      handler: async (batch) => {
+        if (!crashed) {
+          crashed = true;
+          throw new Error('a bug, not an outage');
+        }
+        handled.push(...batch.messages.map((m) => (m.value as Buffer).toString()));
+      },
+    });
+    await runner.start();
+    await waitFor('the batch handled after the restart', () => handled.length >= 10, 30_000);
+    await runner.stop();
+    expect(crashed).toBe(true);
+    expect(handled.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+  });
+
+  it('routes kafkajs log lines into pino', async () => {
+    const lines: string[] = [];
+    const captured = createLogger({ service: 'libs-kafka-test', level: 'debug', pretty: false, destination: { write: (l: string) => lines.push(l) } });
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const producer = createEventProducer(createKafka({ brokers: `127.0.0.1:${port}`, clientId: 'logs', logger: captured, connectionTimeout: 300 }), { sendTimeoutMs: 1000 });
+    await producer.connect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    const kafkaLines = lines.map((l) => JSON.parse(l) as { component?: string; kafka?: string; service?: string });
+    expect(kafkaLines.some((l) => l.component === 'kafkajs' && typeof l.kafka === 'string' && l.service === 'libs-kafka-test')).toBe(true);
+  });
+
   it('publishes dead letters with the headers of DESIGN.md', async () => {
     const topic = topicName();
     const k = kafka();
@@ -123,15 +168,19 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
 
   it('rejects a send within its deadline when no broker answers, never hangs', async () => {
     // A port that accepts connections and never answers: the worst case for a producer.
-    const silent = createServer(() => undefined);
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const port = (silent.address() as { port: number }).port;
     const k = createKafka({ brokers: `127.0.0.1:${port}`, clientId: 'down', logger, connectionTimeout: 300, requestTimeout: 500 });
     const producer = createEventProducer(k, { sendTimeoutMs: 1500 });
+    // kafkajs may or may not finish connecting to a silent port; either way the send must fail in time.
+    await producer.connect().catch(() => undefined);
     const started = Date.now();
     await expect(producer.send('any', [{ value: 'x' }])).rejects.toBeInstanceOf(KafkaUnavailableError);
     expect(Date.now() - started).toBeLessThan(10_000);
     await producer.disconnect().catch(() => undefined);
+    for (const socket of held) socket.destroy();
     await new Promise((r) => silent.close(r));
   });
 

@@ -62,7 +62,8 @@ async function main(): Promise<number> {
       results.push(r);
       const target = r.target ? `   target ${r.target.text}: ${r.target.met ? 'pass' : 'SHORT'}` : '';
       const baseline = r.baseline ? `   baseline ${r.baseline.name}: ${r.baseline.value.toFixed(0)} ${r.unit}   ratio ${ratio(r)}` : '';
-      process.stdout.write(`  ${r.name}: ${r.figure}\n${baseline && baseline + '\n'}${target && target + '\n'}`);
+      const note = r.note ? `   note: ${r.note}\n` : '';
+      process.stdout.write(`  ${r.name}: ${r.figure}\n${baseline && baseline + '\n'}${target && target + '\n'}${note}`);
     }
   }
   if (parsed.values.write) {

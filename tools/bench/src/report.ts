@@ -20,6 +20,8 @@ export function renderReport(results: readonly BenchResult[], command: string, a
     '',
     toMarkdownTable(results),
     '',
+    ...results.filter((r) => r.note).map((r) => `- *${r.name}*: ${r.note}`),
+    ...(results.some((r) => r.note) ? [''] : []),
     '## Reproduce',
     '',
     '```sh',

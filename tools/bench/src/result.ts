@@ -7,6 +7,8 @@ export interface BenchResult {
   unit: string;
   baseline?: { name: string; value: number };
   target?: { text: string; met: boolean };
+  /** What a reader needs to know to read the figure right (printed under the table). */
+  note?: string;
 }
 
 export function ratio(result: BenchResult): string {

@@ -8,3 +8,4 @@ export { ErrorCode } from './protocol/error-codes';
 export { Reader } from './protocol/reader';
 export { Writer } from './protocol/writer';
 export { buildRecordBatch } from './storage';
+export { BROKER_MAIN, spawnBrokerProcess, type BrokerProcess } from './broker-process';

@@ -1,7 +1,8 @@
 // kill -9 of the broker process in the middle of producing: after a restart every acknowledged
 // message is there, exactly once.
 import { Kafka, logLevel } from 'kafkajs';
-import { killHard, spawnBroker, tempDir, waitFor } from './helpers';
+import { spawnBrokerProcess } from '../src';
+import { tempDir, waitFor } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -10,7 +11,7 @@ describe('kafka-dev-broker durability', () => {
   afterAll(() => dir.remove());
 
   it('loses no acknowledged message and duplicates none across kill -9', async () => {
-    const first = await spawnBroker(dir.path);
+    const first = await spawnBrokerProcess(dir.path);
     const kafka = new Kafka({ clientId: 'crash', brokers: [first.address], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
     // No client retries: a message the broker acknowledged must appear once, one it did not
     // acknowledge at most once.
@@ -32,12 +33,12 @@ describe('kafka-dev-broker durability', () => {
       }
     })();
     await waitFor('some acknowledged traffic', () => acknowledged.size >= 20_000, 60_000);
-    await killHard(first);
+    await first.kill();
     killed = true;
     await sending;
     await producer.disconnect().catch(() => undefined);
 
-    const second = await spawnBroker(dir.path, first.port);
+    const second = await spawnBrokerProcess(dir.path, { port: first.port });
     try {
       const kafka2 = new Kafka({ clientId: 'check', brokers: [second.address], logLevel: logLevel.NOTHING });
       const consumer = kafka2.consumer({ groupId: 'crash-check' });
@@ -64,7 +65,7 @@ describe('kafka-dev-broker durability', () => {
       expect(duplicated).toEqual([]);
       expect(stored).toBeGreaterThanOrEqual(acknowledged.size);
     } finally {
-      await killHard(second);
+      await second.kill();
     }
   });
 });

@@ -2,12 +2,11 @@
 // broker's own raw-socket throughput for the same records (pre-encoded requests, no client
 // library) measured in the same run. The broker runs as its own process, as in the stack.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ApiKey, buildRecordBatch, FrameDecoder, Reader, Writer } from '@clickstream/kafka-dev-broker';
+import { join } from 'node:path';
+import { ApiKey, buildRecordBatch, FrameDecoder, Reader, spawnBrokerProcess, Writer } from '@clickstream/kafka-dev-broker';
 import { Kafka, logLevel } from 'kafkajs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { formatRate } from '../measure';
@@ -17,29 +16,6 @@ const TARGET_PRODUCE = 100_000;
 const MESSAGE_BYTES = 1024;
 const BATCH = 500;
 const PARTITIONS = 6;
-
-interface BrokerProcess {
-  child: ChildProcess;
-  address: string;
-  port: number;
-}
-
-async function spawnBroker(dataDir: string): Promise<BrokerProcess> {
-  const main = resolve(__dirname, '../../../kafka-dev-broker/dist/main.js');
-  const child = spawn(process.execPath, [main, '--port', '0', '--data-dir', dataDir, '--partitions', String(PARTITIONS)], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready on (\S+):(\d+)/.exec(out);
-      if (m) res({ child, address: `${m[1]}:${m[2]}`, port: Number(m[2]) });
-    });
-    child.on('exit', (code) => rej(new Error(`broker exited with ${code}`)));
-  });
-}
 
 /** A pipelined raw-protocol connection: send frames, await responses in order. */
 class RawConnection {
@@ -258,7 +234,7 @@ async function kafkajsConsume(address: string, topic: string, total: number): Pr
 
 export async function runKafkaBrokerBench(options: { quick: boolean }): Promise<BenchResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
-  const broker = await spawnBroker(dataDir);
+  const broker = await spawnBrokerProcess(dataDir, { args: ['--partitions', String(PARTITIONS)] });
   const ms = options.quick ? 3000 : 10_000;
   try {
     const sink = await socketSink(ms);
@@ -305,8 +281,7 @@ export async function runKafkaBrokerBench(options: { quick: boolean }): Promise<
       },
     ];
   } finally {
-    broker.child.kill('SIGTERM');
-    await new Promise((r) => broker.child.once('exit', r));
+    await broker.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

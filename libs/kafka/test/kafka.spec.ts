@@ -16,7 +16,7 @@ import {
   totalLag,
   type ConsumedBatch,
 } from '../src';
-import { startKafkaBackend, waitFor, type KafkaBackend } from './kafka-backend';
+import { startKafkaBackend, waitFor, type KafkaBackend } from '../src/testing';
 
 jest.setTimeout(60_000);
 const logger = createLogger({ service: 'libs-kafka-test', level: 'silent' });

@@ -1,0 +1,348 @@
+// The collector's HTTP server: every front door of the seed systems, normalised by the event
+// contract, enriched, and answered 202 only once Kafka has acknowledged the events.
+
+import { isUtf8 } from 'node:buffer';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  JSON_SCHEMAS,
+  LIMITS,
+  clientIpOf,
+  normalize,
+  normalizeBatch,
+  toJsonSchema,
+  type CanonicalEvent,
+  type FieldError,
+  type NormalizeContext,
+} from '@clickstream/event-schema';
+import { isRetriable, type DeadLetterPublisher } from '@clickstream/kafka';
+import type { Health, Logger, Registry } from '@clickstream/runtime';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import secureJson from 'secure-json-parse';
+import type { Enricher } from './enrich';
+import type { EventPublisher } from './event-publisher';
+import type { IngestMetrics } from './metrics';
+import { createRateLimiter } from './rate-limiter';
+import type { WriteKeys } from './write-keys';
+
+export interface IngestDeps {
+  logger: Logger;
+  registry: Registry;
+  metrics: IngestMetrics;
+  health: Health;
+  publisher: EventPublisher;
+  deadLetters: DeadLetterPublisher;
+  enricher: Enricher;
+  writeKeys: WriteKeys;
+  /** Is Kafka taking writes? /ready answers 503 while not. */
+  kafkaReady: () => boolean;
+  /** Tells the Kafka health tracker how a write went. */
+  onKafkaOutcome?: (ok: boolean) => void;
+  topic: string;
+  trackerScript: string;
+  corsOrigins: string;
+  rateLimitPerIp: number;
+  rateLimitPerKey: number;
+  trustProxy: boolean;
+  version: string;
+  now?: () => Date;
+}
+
+/** An error that becomes a response: status, code and the uniform body. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const SINGLE_BODY_LIMIT = 64 * 1024;
+const RETRY_AFTER_SECONDS = '5';
+const SCHEMA_NAMES: Record<string, string> = {
+  'urn:clickstream:event:v1': 'EventV1',
+  'urn:clickstream:input:event': 'EventInput',
+  'urn:clickstream:input:batch': 'BatchInput',
+  'urn:clickstream:input:seed004': 'Seed004Input',
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    bodyBytes?: number;
+  }
+}
+
+function summarize(errors: readonly FieldError[]): string {
+  const first = errors[0];
+  const where = first.path ? `${first.path} ` : '';
+  return `${where}${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+}
+
+function bodyParser(request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  request.bodyBytes = body.length;
+  if (body.length === 0) return done(new HttpError(400, 'empty_body', 'the request body is empty'));
+  if (!isUtf8(body)) return done(new HttpError(400, 'invalid_utf8', 'the request body is not valid UTF-8'));
+  try {
+    done(null, secureJson.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' }));
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/prototype/i.test(message)) return done(new HttpError(400, 'forbidden_key', 'the body contains a forbidden key (__proto__ or constructor.prototype)'));
+    done(new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${message}`));
+  }
+}
+
+export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>> {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    trustProxy: deps.trustProxy,
+    bodyLimit: LIMITS.batchBytes,
+    requestIdHeader: 'x-request-id',
+    // The event contract validates bodies (normalize); route schemas are for the OpenAPI page.
+    ajv: { customOptions: { strict: false } },
+  });
+  app.setValidatorCompiler(() => () => true);
+
+  for (const schema of Object.values(JSON_SCHEMAS)) app.addSchema(toJsonSchema(schema));
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Clickstream ingest',
+        version: deps.version,
+        description: 'Event collection API. Bodies are validated by the Clickstream event contract (@clickstream/event-schema).',
+      },
+      components: {
+        securitySchemes: { writeKey: { type: 'apiKey', in: 'header', name: 'X-Write-Key' } },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => SCHEMA_NAMES[String(json['$id'])] ?? `def-${i}`,
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const origins = deps.corsOrigins === '*' ? '*' : deps.corsOrigins.split(',').map((o) => o.trim());
+  await app.register(cors, {
+    origin: origins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'X-Write-Key', 'X-Request-Id'],
+    maxAge: 86_400,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (request, body, done) =>
+    bodyParser(request, body as Buffer, done),
+  );
+
+  const perIp = createRateLimiter(deps.rateLimitPerIp);
+  const perKey = createRateLimiter(deps.rateLimitPerKey);
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (err instanceof HttpError) {
+      reply.headers(err.headers);
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: { code: 'payload_too_large', message: `the body is larger than this endpoint's limit` } });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+      return reply.code(415).send({ error: { code: 'unsupported_media_type', message: 'send application/json (or text/plain JSON to /api/collect)' } });
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: { code: 'bad_request', message: err.message } });
+    }
+    request.log.error({ err, reqId: request.id }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${request.id})` } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    deps.metrics.requestDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  /** The site of the request's write key (header, query or body), or 401. Also rate limits. */
+  function admit(request: FastifyRequest, bodyKey: unknown): string {
+    const retryIp = perIp.hit(request.ip);
+    if (retryIp) throw new HttpError(429, 'rate_limited', 'too many requests from this address', undefined, { 'Retry-After': String(retryIp) });
+    const header = request.headers['x-write-key'];
+    const query = (request.query as Record<string, unknown> | undefined)?.['write_key'];
+    const key = typeof header === 'string' ? header : typeof query === 'string' ? query : typeof bodyKey === 'string' ? bodyKey : undefined;
+    const site = deps.writeKeys.siteFor(key);
+    if (site === undefined) {
+      throw new HttpError(401, 'invalid_write_key', key === undefined ? 'a write key is required (X-Write-Key header or write_key)' : 'unknown write key');
+    }
+    if (!deps.writeKeys.open) {
+      const retryKey = perKey.hit(site);
+      if (retryKey) throw new HttpError(429, 'rate_limited', 'too many requests for this write key', undefined, { 'Retry-After': String(retryKey) });
+    }
+    return site;
+  }
+
+  function requireJson(request: FastifyRequest): void {
+    const type = request.headers['content-type'] ?? '';
+    if (!type.toLowerCase().startsWith('application/json')) {
+      throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+    }
+  }
+
+  function context(request: FastifyRequest, siteId: string): NormalizeContext {
+    const ua = request.headers['user-agent'];
+    return { receivedAt: now(), siteId, ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined };
+  }
+
+  async function publish(events: CanonicalEvent[]): Promise<void> {
+    try {
+      await deps.publisher.publish(events);
+      deps.onKafkaOutcome?.(true);
+    } catch (err) {
+      deps.onKafkaOutcome?.(false);
+      for (const e of events) deps.metrics.events.inc({ site: e.site_id, event_type: e.event_type, outcome: 'unavailable' });
+      if (isRetriable(err)) {
+        throw new HttpError(503, 'kafka_unavailable', 'events could not be stored right now; retry later', undefined, { 'Retry-After': RETRY_AFTER_SECONDS });
+      }
+      throw err;
+    }
+    for (const e of events) deps.metrics.events.inc({ site: e.site_id, event_type: e.event_type, outcome: 'accepted' });
+  }
+
+  function bodyObject(body: unknown): Record<string, unknown> | undefined {
+    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  }
+
+  /** One event: normalised, enriched, in Kafka — or an error. */
+  async function acceptOne(request: FastifyRequest): Promise<CanonicalEvent> {
+    const body = request.body;
+    const site = admit(request, bodyObject(body)?.['write_key']);
+    const result = normalize(body, context(request, site));
+    if (!result.ok) {
+      deps.metrics.events.inc({ site, event_type: 'unknown', outcome: 'rejected' });
+      throw new HttpError(400, 'invalid_event', summarize(result.errors), result.errors);
+    }
+    deps.enricher.enrich(result.event, clientIpOf(body, request.ip));
+    await publish([result.event]);
+    return result.event;
+  }
+
+  /** A batch: valid items to Kafka, invalid ones to the dead-letter topic, a result per item. */
+  async function acceptBatch(request: FastifyRequest, body: unknown) {
+    const envelope = bodyObject(body);
+    const site = admit(request, envelope?.['write_key']);
+    let input = body;
+    if (envelope && 'write_key' in envelope) {
+      const { write_key: _key, ...rest } = envelope;
+      input = rest;
+    }
+    const events = Array.isArray(input) ? input : bodyObject(input)?.['events'];
+    if (Array.isArray(events) && events.length > LIMITS.batchEvents) {
+      throw new HttpError(413, 'batch_too_large', `a batch holds at most ${LIMITS.batchEvents} events (got ${events.length})`);
+    }
+    const batch = normalizeBatch(input, context(request, site), { bodyBytes: request.bodyBytes });
+    if (!batch.ok) throw new HttpError(400, 'invalid_batch', summarize(batch.errors), batch.errors);
+
+    const items = events as unknown[];
+    const accepted: CanonicalEvent[] = [];
+    const results: Array<{ index: number; event_id: string } | { index: number; error: { message: string; details: FieldError[] } }> = [];
+    const rejected: Array<{ index: number; errors: FieldError[] }> = [];
+    batch.results.forEach((r, index) => {
+      if (r.ok) {
+        deps.enricher.enrich(r.event, clientIpOf(items[index], request.ip));
+        accepted.push(r.event);
+        results.push({ index, event_id: r.event.event_id });
+      } else {
+        rejected.push({ index, errors: r.errors });
+        results.push({ index, error: { message: summarize(r.errors), details: r.errors } });
+      }
+    });
+    const failedAt = now();
+    await Promise.all([
+      publish(accepted),
+      rejected.length
+        ? deps.deadLetters
+            .publish(
+              rejected.map((r) => ({
+                value: JSON.stringify(items[r.index]),
+                reason: { stage: 'ingest' as const, code: 'invalid_event', message: summarize(r.errors), failedAt },
+              })),
+            )
+            .then(() => {
+              deps.metrics.deadLetters.inc({ reason: 'invalid_event' }, rejected.length);
+              for (let i = 0; i < rejected.length; i++) deps.metrics.events.inc({ site, event_type: 'unknown', outcome: 'rejected' });
+            })
+            .catch((err: unknown) => {
+              throw isRetriable(err)
+                ? new HttpError(503, 'kafka_unavailable', 'events could not be stored right now; retry later', undefined, { 'Retry-After': RETRY_AFTER_SECONDS })
+                : err;
+            })
+        : Promise.resolve(),
+    ]);
+    if (accepted.length === 0) {
+      throw new HttpError(400, 'invalid_batch', 'no event in the batch is valid (the items were kept in the dead-letter topic)', results);
+    }
+    return { status: 'queued', accepted: accepted.length, rejected: rejected.length, results };
+  }
+
+  const docs = (summary: string, body?: string) => ({
+    schema: { summary, ...(body ? { body: { $ref: `${body}#` } } : {}), security: [{ writeKey: [] }] },
+  });
+
+  app.post('/api/events', { ...docs('One event (seed 001 shape or the canonical shape)', 'urn:clickstream:input:event'), bodyLimit: SINGLE_BODY_LIMIT }, async (request, reply) => {
+    requireJson(request);
+    const event = await acceptOne(request);
+    return reply.code(202).send({ status: 'queued', event_id: event.event_id, message: `Event successfully queued to ${deps.topic}` });
+  });
+
+  app.post('/event', { ...docs('One event in seed 004 shape', 'urn:clickstream:input:seed004'), bodyLimit: SINGLE_BODY_LIMIT }, async (request, reply) => {
+    requireJson(request);
+    const event = await acceptOne(request);
+    return reply.code(202).send({ status: 'accepted', id: event.event_id });
+  });
+
+  app.post('/api/events/batch', docs('Up to 500 events; invalid items go to the dead-letter topic', 'urn:clickstream:input:batch'), async (request, reply) => {
+    requireJson(request);
+    return reply.code(202).send(await acceptBatch(request, request.body));
+  });
+
+  app.post('/api/collect', docs('sendBeacon: text/plain (or JSON) body holding one event, an array, or {events}'), async (request, reply) => {
+    const body = request.body;
+    const envelope = bodyObject(body);
+    if (Array.isArray(body) || (envelope && Array.isArray(envelope['events']))) {
+      const r = await acceptBatch(request, body);
+      return reply.code(202).send({ status: r.status, accepted: r.accepted, rejected: r.rejected });
+    }
+    const event = await acceptOne(request);
+    return reply.code(202).send({ status: 'queued', accepted: 1, rejected: 0, event_id: event.event_id });
+  });
+
+  const live = () => ({ ...deps.health.live(), kafka: deps.kafkaReady() ? 'connected' : 'unavailable' });
+  app.get('/', { schema: { summary: 'Health' } }, async () => live());
+  app.get('/health', { schema: { summary: 'Health' } }, async () => live());
+  app.get('/ready', { schema: { summary: 'Ready to accept events (Kafka reachable)' } }, async (_request, reply: FastifyReply) => {
+    const report = await deps.health.ready();
+    const ok = report.status === 'ready' && deps.kafkaReady();
+    return reply.code(ok ? 200 : 503).send({ ...report, status: ok ? 'ready' : 'not_ready', kafka: deps.kafkaReady() ? 'connected' : 'unavailable' });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', deps.registry.contentType);
+    return deps.registry.metrics();
+  });
+  app.get('/tracker.js', { schema: { summary: 'The browser tracker' } }, async (_request, reply) => {
+    reply.header('content-type', 'application/javascript; charset=utf-8');
+    reply.header('cache-control', 'public, max-age=3600');
+    reply.header('access-control-allow-origin', '*');
+    return deps.trackerScript;
+  });
+
+  return app;
+}

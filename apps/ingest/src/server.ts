@@ -18,7 +18,7 @@ import {
 } from '@clickstream/event-schema';
 import { isRetriable, type DeadLetterPublisher } from '@clickstream/kafka';
 import type { Health, Logger, Registry } from '@clickstream/runtime';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import secureJson from 'secure-json-parse';
 import type { Enricher } from './enrich';
@@ -101,7 +101,8 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request lines would log at the event rate; errors and 5xx are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustProxy,
     bodyLimit: LIMITS.batchBytes,
     requestIdHeader: 'x-request-id',

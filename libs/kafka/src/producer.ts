@@ -1,7 +1,7 @@
 // The event producer: acks=all, and a send that rejects with KafkaUnavailableError within a
 // deadline when the broker is down or slow — never a hang, so ingest can answer 503 at once.
 
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { KafkaUnavailableError } from './errors';
 
 export interface EventProducer {
@@ -23,6 +23,8 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions 
   const timeoutMs = options.sendTimeoutMs ?? 5000;
   const producer: Producer = kafka.producer({
     allowAutoTopicCreation: false,
+    // murmur2 like the Java client: a key lands on the same partition whoever produced it.
+    createPartitioner: Partitioners.DefaultPartitioner,
     idempotent: false,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
   });

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
   var w = window, d = document, ls;
-  try { ls = w.localStorage; } catch (_) { ls = null; }
+  try { ls = w.localStorage; } catch { ls = null; }
   var script = d.currentScript || d.querySelector('script[src*="tracker.js"]');
   if (!script || w.clickstream) return;
   var attr = function (n) { return script.getAttribute('data-' + n); };
@@ -18,8 +18,8 @@
   }
 
   var mem = {};
-  var get = function (k) { try { return ls ? ls.getItem(k) : mem[k]; } catch (_) { return mem[k]; } };
-  var set = function (k, v) { try { if (ls) ls.setItem(k, v); else mem[k] = v; } catch (_) { mem[k] = v; } };
+  var get = function (k) { try { return ls ? ls.getItem(k) : mem[k]; } catch { return mem[k]; } };
+  var set = function (k, v) { try { if (ls) ls.setItem(k, v); else mem[k] = v; } catch { mem[k] = v; } };
   var uuid = function () {
     if (w.crypto && w.crypto.randomUUID) return w.crypto.randomUUID();
     return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, function (c) {

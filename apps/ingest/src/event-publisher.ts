@@ -27,7 +27,8 @@ interface Pending {
 
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
   const lingerMs = options.lingerMs ?? 2;
-  const maxMessages = options.maxBatchMessages ?? 2000;
+  // kafkajs groups a send's messages by partition in O(n²) (it copies the list per message), so sends stay small.
+  const maxMessages = options.maxBatchMessages ?? 400;
   let pending: Pending | undefined;
   let timer: NodeJS.Timeout | undefined;
 

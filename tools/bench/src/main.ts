@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runIngestBench } from './benchmarks/ingest';
 import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
 import { renderReport } from './report';
@@ -15,6 +16,7 @@ type BenchRun = (o: { quick: boolean }) => BenchResult | BenchResult[] | Promise
 const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   normalize: { describe: 'event-schema normalize() + validate on one core, vs a JSON round trip', run: runNormalizeBench },
   broker: { describe: 'dev broker produce/consume with kafkajs, vs raw protocol requests', run: runKafkaBrokerBench },
+  ingest: { describe: 'ingest + dev broker under autocannon load, vs a bare Fastify endpoint', run: runIngestBench },
 };
 
 const USAGE = `Usage: npm run bench -- [options] [benchmark ...]

@@ -1,7 +1,8 @@
-// Hands events to Kafka. Requests that arrive together share one produce request (a short
-// linger, like Kafka's linger.ms), because one produce per HTTP request would cap single-event
-// traffic at what the client library can send; every request still waits for its own events'
-// acks=all acknowledgement before it answers.
+// Hands events to Kafka. Requests that arrive while earlier sends are in flight share the next
+// produce request (batching by round trip, as Nagle does for TCP), because one produce per HTTP
+// request would cap single-event traffic at what the client library can send; an idle publisher
+// sends at once, so a lone event waits for nothing but its own acknowledgement. Every request
+// still waits for its own events' acks=all acknowledgement before it answers.
 
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { eventMessageKey, type EventProducer } from '@clickstream/kafka';
@@ -16,7 +17,8 @@ export interface EventPublisherOptions {
   producer: EventProducer;
   topic: string;
   metrics?: IngestMetrics;
-  lingerMs?: number;
+  /** Sends in flight at once; more events wait for one of them to finish. */
+  maxInFlight?: number;
   maxBatchMessages?: number;
 }
 
@@ -26,40 +28,47 @@ interface Pending {
 }
 
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
-  const lingerMs = options.lingerMs ?? 2;
-  // kafkajs groups a send's messages by partition in O(n²) (it copies the list per message), so sends stay small.
+  const maxInFlight = options.maxInFlight ?? 4;
+  // kafkajs groups a send's messages by partition in O(n²) (it copies the list per message), so
+  // sends stay small.
   const maxMessages = options.maxBatchMessages ?? 400;
-  let pending: Pending | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  const queue: Pending[] = [];
+  let inFlight = 0;
 
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = undefined;
-    if (!batch) return;
-    const started = process.hrtime.bigint();
-    options.producer.send(options.topic, batch.messages).then(
-      () => {
-        options.metrics?.produceDuration.observe({ outcome: 'ok' }, Number(process.hrtime.bigint() - started) / 1e9);
-        for (const w of batch.waiters) w.resolve();
-      },
-      (err: unknown) => {
-        options.metrics?.produceDuration.observe({ outcome: 'error' }, Number(process.hrtime.bigint() - started) / 1e9);
-        for (const w of batch.waiters) w.reject(err);
-      },
-    );
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length) {
+      const batch = queue.shift() as Pending;
+      inFlight++;
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+      options.producer.send(options.topic, batch.messages).then(
+        () => {
+          options.metrics?.produceDuration.observe({ outcome: 'ok' }, seconds());
+          for (const w of batch.waiters) w.resolve();
+        },
+        (err: unknown) => {
+          options.metrics?.produceDuration.observe({ outcome: 'error' }, seconds());
+          for (const w of batch.waiters) w.reject(err);
+        },
+      ).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
   };
 
   return {
     publish(events) {
       if (events.length === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        pending ??= { messages: [], waiters: [] };
-        for (const event of events) pending.messages.push({ key: eventMessageKey(event), value: JSON.stringify(event) });
-        pending.waiters.push({ resolve, reject });
-        if (pending.messages.length >= maxMessages) flush();
-        else timer ??= setTimeout(flush, lingerMs);
+        let tail = queue[queue.length - 1];
+        if (!tail || tail.messages.length + events.length > maxMessages) {
+          tail = { messages: [], waiters: [] };
+          queue.push(tail);
+        }
+        for (const event of events) tail.messages.push({ key: eventMessageKey(event), value: JSON.stringify(event) });
+        tail.waiters.push({ resolve, reject });
+        pump();
       });
     },
   };

@@ -73,8 +73,8 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
 
     const batched = await load(`${ingestUrl}/api/events/batch`, BATCH, seconds, 20);
     const bareBatched = await load(`${bareUrl}/api/events/batch`, BATCH, seconds, 20);
-    const single = await load(`${ingestUrl}/api/events`, SINGLE, seconds, 50);
-    const bareSingle = await load(`${bareUrl}/api/events`, SINGLE, seconds, 50);
+    const single = await load(`${ingestUrl}/api/events`, SINGLE, seconds, 100);
+    const bareSingle = await load(`${bareUrl}/api/events`, SINGLE, seconds, 100);
     const half = await load(`${ingestUrl}/api/events`, SINGLE, seconds, 20, Math.max(1, Math.round(single.requestsPerSecond / 2)));
     const rss = ingest.peakRss();
 

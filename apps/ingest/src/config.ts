@@ -24,6 +24,12 @@ export const IngestConfigSchema = Type.Object({
   INGEST_RATE_LIMIT_PER_KEY: Type.Integer({ minimum: 0, default: 120000, description: 'requests per minute per write key (0 = off)' }),
   INGEST_TRUST_PROXY: Type.Boolean({ default: false, description: 'take the client address from X-Forwarded-For (behind a load balancer)' }),
   INGEST_GEOIP: Type.Boolean({ default: true, description: 'look up country/city in the bundled DB-IP Lite database' }),
+  INGEST_WORKERS: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description: 'processes sharing the port (node:cluster); more than 1 uses more cores of one box',
+  }),
   KAFKA_SEND_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000, description: 'longest wait for a Kafka acknowledgement before 503' }),
 });
 

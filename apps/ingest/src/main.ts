@@ -2,10 +2,12 @@
 // Entry point of apps/ingest: reads the configuration, builds the dependencies, starts the
 // collector and registers the ordered shutdown.
 
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDeadLetterPublisher, createEventProducer, createKafkaFromEnv, dlqTopicFor, ensureTopics } from '@clickstream/kafka';
 import { createHealth, createLogger, createMetricsRegistry, createShutdown, loadConfigOrExit, parseCli } from '@clickstream/runtime';
+import { metricsSource, runPrimary } from './cluster';
 import { IngestConfigSchema } from './config';
 import { createEnricher } from './enrich';
 import { createEventPublisher } from './event-publisher';
@@ -22,8 +24,15 @@ async function main(): Promise<void> {
   parseCli({ ...usageSpec, version });
   const config = loadConfigOrExit(IngestConfigSchema, { service: 'ingest' });
   const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL });
-  const shutdown = createShutdown({ logger });
+  // A worker stops when its primary says so (SIGTERM); Ctrl-C reaches the primary, which stops
+  // the workers in order, so a worker must not also act on the terminal's SIGINT itself.
+  const shutdown = createShutdown({ logger, signals: cluster.isWorker ? ['SIGTERM'] : ['SIGTERM', 'SIGINT'] });
+  if (cluster.isWorker) process.on('SIGINT', () => undefined);
   shutdown.install();
+  if (config.INGEST_WORKERS > 1 && cluster.isPrimary) {
+    runPrimary(config.INGEST_WORKERS, logger, shutdown);
+    return;
+  }
 
   const writeKeys = parseWriteKeys(config.WRITE_KEYS);
   if (writeKeys.open) logger.warn('WRITE_KEYS is not set: dev mode, every event is accepted for site "default"');
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
     rateLimitPerKey: config.INGEST_RATE_LIMIT_PER_KEY,
     trustProxy: config.INGEST_TRUST_PROXY,
     version,
+    metricsText: metricsSource(registry),
   });
 
   shutdown.add('stop accepting requests', async () => {

@@ -47,6 +47,8 @@ export interface IngestDeps {
   rateLimitPerKey: number;
   trustProxy: boolean;
   version: string;
+  /** The /metrics text; the registry's own unless the process is one of several workers. */
+  metricsText?: () => Promise<string>;
   now?: () => Date;
 }
 
@@ -336,7 +338,7 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', deps.registry.contentType);
-    return deps.registry.metrics();
+    return (deps.metricsText ?? (() => deps.registry.metrics()))();
   });
   app.get('/tracker.js', { schema: { summary: 'The browser tracker' } }, async (_request, reply) => {
     reply.header('content-type', 'application/javascript; charset=utf-8');

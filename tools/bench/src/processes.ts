@@ -6,9 +6,26 @@ import { createServer } from 'node:net';
 
 export interface Service {
   child: ChildProcess;
-  /** Peak resident memory so far (VmHWM), in bytes. */
+  /** Peak resident memory so far (VmHWM), in bytes, of the process and its child processes. */
   peakRss(): number;
   stop(): Promise<void>;
+}
+
+function peakRssOf(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 export function freePort(): Promise<number> {
@@ -35,10 +52,7 @@ export function startService(script: string, args: string[], env: Record<string,
         clearTimeout(timer);
         resolve({
           child,
-          peakRss: () => {
-            const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-            return m ? Number(m[1]) * 1024 : NaN;
-          },
+          peakRss: () => [child.pid as number, ...childPids(child.pid as number)].reduce((sum, pid) => sum + peakRssOf(pid), 0),
           stop: () => {
             if (child.exitCode === null) child.kill('SIGTERM');
             return exited;

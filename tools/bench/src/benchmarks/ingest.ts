@@ -48,6 +48,9 @@ async function load(url: string, body: string, seconds: number, connections: num
   return { requestsPerSecond: r['2xx'] / r.duration, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
 }
 
+/** INGEST_WORKERS for the run: one per core by default, as on a box dedicated to ingest. */
+const WORKERS = process.env['BENCH_INGEST_WORKERS'] ?? '2';
+
 export async function runIngestBench(options: { quick: boolean }): Promise<BenchResult[]> {
   const seconds = options.quick ? 4 : 15;
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
@@ -59,8 +62,8 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
     ingest = await startService(
       INGEST_MAIN,
       [],
-      { KAFKA_BROKERS: broker.address, INGEST_PORT: String(port), INGEST_HOST: '127.0.0.1', LOG_LEVEL: 'info', INGEST_RATE_LIMIT_PER_IP: '0' },
-      /ingest listening|Server listening/,
+      { KAFKA_BROKERS: broker.address, INGEST_PORT: String(port), INGEST_HOST: '127.0.0.1', LOG_LEVEL: 'info', INGEST_RATE_LIMIT_PER_IP: '0', INGEST_WORKERS: WORKERS },
+      /Server listening/,
     );
     const barePort = await freePort();
     bare = await startService(BARE_MAIN, [String(barePort)], {}, /ready on/);
@@ -82,7 +85,7 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
     const batchedEvents = batched.requestsPerSecond * 100;
     return [
       {
-        name: 'ingest, batched (100 events/request) → Kafka acks=all',
+        name: `ingest (${WORKERS} workers), batched (100 events/request) → Kafka acks=all`,
         figure: `${formatRate(batchedEvents)} events/s`,
         value: batchedEvents,
         unit: 'events/s',
@@ -91,7 +94,7 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
         note: failures ? `${failures} requests were not answered 2xx during the ingest runs` : undefined,
       },
       {
-        name: 'ingest, single-event requests',
+        name: `ingest (${WORKERS} workers), single-event requests`,
         figure: `${formatRate(single.requestsPerSecond)} req/s`,
         value: single.requestsPerSecond,
         unit: 'req/s',
@@ -99,14 +102,14 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
         target: { text: '≥ 15k req/s and ≥ 50% of the bare endpoint', met: single.requestsPerSecond >= 15_000 && single.requestsPerSecond >= bareSingle.requestsPerSecond / 2 },
       },
       {
-        name: 'ingest p99 latency at half of peak single-event load',
+        name: `ingest (${WORKERS} workers) p99 latency at half of peak single-event load`,
         figure: `${half.p99} ms at ${formatRate(half.requestsPerSecond)} req/s`,
         value: half.p99,
         unit: 'ms',
         target: { text: '≤ 25 ms', met: half.p99 <= 25 },
       },
       {
-        name: 'ingest peak RSS',
+        name: `ingest peak RSS, all ${WORKERS === '1' ? 'of its process' : `${WORKERS} workers and the primary`}`,
         figure: `${Math.round(rss / 2 ** 20)} MB`,
         value: rss / 2 ** 20,
         unit: 'MB',

@@ -171,7 +171,7 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unknown';
-    deps.metrics.requestDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    deps.metrics.observeRequest(route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
@@ -211,13 +211,13 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
       deps.onKafkaOutcome?.(true);
     } catch (err) {
       deps.onKafkaOutcome?.(false);
-      for (const e of events) deps.metrics.events.inc({ site: e.site_id, event_type: e.event_type, outcome: 'unavailable' });
+      for (const e of events) deps.metrics.countEvent(e.site_id, e.event_type, 'unavailable');
       if (isRetriable(err)) {
         throw new HttpError(503, 'kafka_unavailable', 'events could not be stored right now; retry later', undefined, { 'Retry-After': RETRY_AFTER_SECONDS });
       }
       throw err;
     }
-    for (const e of events) deps.metrics.events.inc({ site: e.site_id, event_type: e.event_type, outcome: 'accepted' });
+    for (const e of events) deps.metrics.countEvent(e.site_id, e.event_type, 'accepted');
   }
 
   function bodyObject(body: unknown): Record<string, unknown> | undefined {
@@ -230,7 +230,7 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
     const site = admit(request, bodyObject(body)?.['write_key']);
     const result = normalize(body, context(request, site));
     if (!result.ok) {
-      deps.metrics.events.inc({ site, event_type: 'unknown', outcome: 'rejected' });
+      deps.metrics.countEvent(site, 'unknown', 'rejected');
       throw new HttpError(400, 'invalid_event', summarize(result.errors), result.errors);
     }
     deps.enricher.enrich(result.event, clientIpOf(body, request.ip));
@@ -281,7 +281,7 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
             )
             .then(() => {
               deps.metrics.deadLetters.inc({ reason: 'invalid_event' }, rejected.length);
-              for (let i = 0; i < rejected.length; i++) deps.metrics.events.inc({ site, event_type: 'unknown', outcome: 'rejected' });
+              deps.metrics.countEvent(site, 'unknown', 'rejected', rejected.length);
             })
             .catch((err: unknown) => {
               throw isRetriable(err)

@@ -296,17 +296,26 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
     return { status: 'queued', accepted: accepted.length, rejected: rejected.length, results };
   }
 
-  const docs = (summary: string, body?: string) => ({
-    schema: { summary, ...(body ? { body: { $ref: `${body}#` } } : {}), security: [{ writeKey: [] }] },
+  const docs = (summary: string, body?: string, accepted?: object) => ({
+    schema: {
+      summary,
+      ...(body ? { body: { $ref: `${body}#` } } : {}),
+      // Declared replies are also serialised by fast-json-stringify, faster than JSON.stringify.
+      ...(accepted ? { response: { 202: accepted } } : {}),
+      security: [{ writeKey: [] }],
+    },
   });
+  const str = { type: 'string' } as const;
+  const queuedReply = { type: 'object', required: ['status', 'event_id', 'message'], properties: { status: str, event_id: str, message: str } };
+  const seed004Reply = { type: 'object', required: ['status', 'id'], properties: { status: str, id: str } };
 
-  app.post('/api/events', { ...docs('One event (seed 001 shape or the canonical shape)', 'urn:clickstream:input:event'), bodyLimit: SINGLE_BODY_LIMIT }, async (request, reply) => {
+  app.post('/api/events', { ...docs('One event (seed 001 shape or the canonical shape)', 'urn:clickstream:input:event', queuedReply), bodyLimit: SINGLE_BODY_LIMIT }, async (request, reply) => {
     requireJson(request);
     const event = await acceptOne(request);
     return reply.code(202).send({ status: 'queued', event_id: event.event_id, message: `Event successfully queued to ${deps.topic}` });
   });
 
-  app.post('/event', { ...docs('One event in seed 004 shape', 'urn:clickstream:input:seed004'), bodyLimit: SINGLE_BODY_LIMIT }, async (request, reply) => {
+  app.post('/event', { ...docs('One event in seed 004 shape', 'urn:clickstream:input:seed004', seed004Reply), bodyLimit: SINGLE_BODY_LIMIT }, async (request, reply) => {
     requireJson(request);
     const event = await acceptOne(request);
     return reply.code(202).send({ status: 'accepted', id: event.event_id });

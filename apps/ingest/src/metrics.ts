@@ -6,8 +6,6 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export type EventOutcome = 'accepted' | 'rejected' | 'unavailable';
 
 export interface IngestMetrics {
-  events: Counter<'site' | 'event_type' | 'outcome'>;
-  requestDuration: Histogram<'route' | 'status'>;
   /** Counts events; label children are cached, since this runs once per event. */
   countEvent(site: string, eventType: string, outcome: EventOutcome, n?: number): void;
   /** Observes a request; label children are cached, since this runs once per request. */
@@ -34,8 +32,6 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
   const eventChildren = new Map<string, ReturnType<typeof events.labels>>();
   const requestChildren = new Map<string, ReturnType<typeof requestDuration.labels>>();
   return {
-    events,
-    requestDuration,
     countEvent(site, eventType, outcome, n = 1) {
       const key = `${site}\u0000${eventType}\u0000${outcome}`;
       let child = eventChildren.get(key);

@@ -3,7 +3,7 @@
 // JoinGroup holds back the responses behind it, as clients expect.
 
 import { createServer, type Server, type Socket } from 'node:net';
-import { handleApiVersions, apiVersionsBody } from './apis/api-versions';
+import { handleApiVersions } from './apis/api-versions';
 import { handleFetch } from './apis/fetch';
 import { handleFindCoordinator } from './apis/find-coordinator';
 import {
@@ -248,4 +248,3 @@ async function handleFrame(ctx: BrokerContext, frame: Buffer, remoteAddress: str
   return [head, ...chunks];
 }
 
-export { apiVersionsBody };

@@ -28,14 +28,8 @@ export interface JoinResult {
   members: Array<{ memberId: string; metadata: Buffer }>;
 }
 
-interface Member {
+interface Member extends Omit<JoinRequest, 'groupId' | 'memberId'> {
   id: string;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
-  protocols: Array<{ name: string; metadata: Buffer }>;
   assignment: Buffer;
   lastSeen: number;
   pendingJoin?: (result: JoinResult) => void;

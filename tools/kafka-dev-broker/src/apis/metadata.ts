@@ -13,7 +13,7 @@ interface TopicMeta {
 }
 
 function describeTopic(ctx: BrokerContext, name: string, allowAutoCreate: boolean): TopicMeta {
-  const existing = ctx.logs.topics().find((t) => t.name === name);
+  const existing = ctx.logs.topic(name);
   if (existing) return { error: ErrorCode.NONE, name, partitions: existing.partitions };
   if (!allowAutoCreate || !ctx.autoCreateTopics) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: 0 };
   try {

@@ -26,7 +26,7 @@ export const handleProduce: ApiHandler = (ctx, req) => {
   const results = topics.map((topic) => {
     let partitionCount: number | undefined;
     try {
-      partitionCount = ctx.logs.topics().find((t) => t.name === topic.name)?.partitions ?? (ctx.autoCreateTopics ? ctx.logs.ensureTopic(topic.name).partitions : undefined);
+      partitionCount = ctx.logs.topic(topic.name)?.partitions ?? (ctx.autoCreateTopics ? ctx.logs.ensureTopic(topic.name).partitions : undefined);
     } catch (err) {
       if (!(err instanceof InvalidTopicError)) throw err;
     }

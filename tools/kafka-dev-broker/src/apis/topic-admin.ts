@@ -3,7 +3,7 @@
 import type { ApiHandler } from '../context';
 import { ErrorCode } from '../protocol/error-codes';
 import { Writer } from '../protocol/writer';
-import { InvalidTopicError, TopicExistsError } from '../storage';
+import { TopicExistsError } from '../storage';
 
 export const handleCreateTopics: ApiHandler = (ctx, req) => {
   const v = req.header.apiVersion;
@@ -28,15 +28,16 @@ export const handleCreateTopics: ApiHandler = (ctx, req) => {
       return { name: t.name, error: ErrorCode.INVALID_PARTITIONS, message: `partitions must be 1..10000 (got ${t.partitions})` };
     }
     try {
-      if (ctx.logs.topics().some((x) => x.name === t.name)) throw new TopicExistsError(t.name);
+      if (ctx.logs.topic(t.name)) throw new TopicExistsError(t.name);
       if (!validateOnly) {
         ctx.logs.createTopic(t.name, partitions);
         ctx.log.info('topic created', { topic: t.name, partitions: partitions ?? 'default' });
       }
       return { name: t.name, error: ErrorCode.NONE, message: null };
     } catch (err) {
-      if (err instanceof TopicExistsError) return { name: t.name, error: ErrorCode.TOPIC_ALREADY_EXISTS, message: `topic ${t.name} already exists` };
-      if (err instanceof InvalidTopicError) return { name: t.name, error: ErrorCode.INVALID_TOPIC_EXCEPTION, message: (err as Error).message };
+      // Storage errors carry the Kafka error code they stand for.
+      const code = (err as { kafkaErrorCode?: unknown }).kafkaErrorCode;
+      if (typeof code === 'number') return { name: t.name, error: code, message: (err as Error).message };
       throw err;
     }
   });
@@ -55,7 +56,7 @@ export const handleDeleteTopics: ApiHandler = (ctx, req) => {
   const names = req.body.array((r) => r.string());
   req.body.int32(); // timeout_ms
   const results = names.map((name) => {
-    if (!ctx.logs.topics().some((t) => t.name === name)) return { name, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    if (!ctx.logs.topic(name)) return { name, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     ctx.logs.deleteTopic(name);
     ctx.log.info('topic deleted', { topic: name });
     return { name, error: ErrorCode.NONE };

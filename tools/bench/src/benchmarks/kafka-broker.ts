@@ -172,12 +172,17 @@ export async function kafkajsProduceLoop(address: string, topic: string, ms: num
   const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
-  const messages = Array.from({ length: BATCH }, (_, i) => ({ key: `k${i}`, value: payload(i) }));
+  // One send = one record batch of 500 for one partition, partitions in turn (keyed messages would
+  // be split by the partitioner into six batches of ~83).
+  const batches = Array.from({ length: PARTITIONS }, (_, partition) =>
+    Array.from({ length: BATCH }, (_, i) => ({ key: `k${i}`, value: payload(i), partition })),
+  );
   let sent = 0;
+  let turn = 0;
   const start = Date.now();
   const loop = async () => {
     while (Date.now() - start < ms) {
-      await producer.send({ topic, acks: -1, messages });
+      await producer.send({ topic, acks: -1, messages: batches[turn++ % PARTITIONS] });
       sent += BATCH;
     }
   };

@@ -17,9 +17,25 @@ interface MetricsMessage {
   error?: string;
 }
 
+/**
+ * V8 flags for the workers. After each full GC V8 lets the old generation grow to up to 4× the
+ * live heap when GC is cheap: under load a worker with ~21 MB live kept ~100 MB of heap and
+ * peaked at 180–197 MB RSS. A growing factor of 3 brought the peak to 160–176 MB with no
+ * measurable throughput cost (2.5 saved ~10 MB more but cost ~5% CPU per batched request; a
+ * smaller young generation cost single-event throughput). A flag the operator gave wins.
+ */
+export const WORKER_V8_FLAGS = ['--heap-growing-percent=200'];
+
+export function workerExecArgv(parentExecArgv: readonly string[]): string[] {
+  const named = (flag: string) => flag.split('=')[0].replace(/_/g, '-');
+  const given = new Set(parentExecArgv.map(named));
+  return [...parentExecArgv, ...WORKER_V8_FLAGS.filter((f) => !given.has(named(f)))];
+}
+
 /** The primary: forks `count` workers, replaces crashed ones, answers metrics requests. */
 export function runPrimary(count: number, logger: Logger, shutdown: Shutdown): void {
   const aggregator = new AggregatorRegistry();
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   let stopping = false;
   let recentCrashes = 0;
 

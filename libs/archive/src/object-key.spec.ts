@@ -1,3 +1,4 @@
+// Unit tests of the raw object key layout of shared/DESIGN.md.
 import { parseRawObjectKey, rawObjectKey, rawPrefix } from './index';
 
 describe('raw object keys', () => {

@@ -55,6 +55,12 @@ export const env = {
     pattern: '^postgres(ql)?://\\S+$',
     description: 'PostgreSQL connection URL, postgres://user:password@host:port/database',
   }),
+  DATABASE_SCHEMA: Type.String({
+    pattern: '^[a-z_][a-z0-9_]{0,62}$',
+    default: 'clickstream',
+    description: 'PostgreSQL schema of the warehouse tables',
+  }),
+  MIGRATE: Type.Boolean({ default: true, description: 'apply pending warehouse migrations at start (under an advisory lock)' }),
   // Endpoint and keys are optional: without them the AWS SDK uses AWS and its credential chain.
   S3_ENDPOINT: Type.Optional(
     Type.String({

@@ -1,2 +1,13 @@
-// @clickstream/warehouse — the PostgreSQL warehouse. Schema, migrations and queries land with the stream consumer.
+// @clickstream/warehouse — the PostgreSQL warehouse: schema, migrations, connection, COPY loader and
+// typed queries for the live rollups.
+export * from './schema';
+export { createWarehouse, tables, type Warehouse, type WarehouseDb, type WarehouseOptions } from './connection';
+export { migrate, migrationLockKey, readMigrations, MIGRATIONS_FOLDER, type Migration, type MigrateOptions, type MigrateResult } from './migrate';
+export { assertSchemaName, DEFAULT_WAREHOUSE_SCHEMA } from './schema-name';
+export { eventRow, EVENT_COLUMNS, type EventRow } from './event-row';
+export { copyEvents, type CopyEventsResult } from './copy-events';
+export { applyMinuteCounts, claimConsumerOffset, readConsumerOffsets, writeConsumerOffsets, type MinuteCount } from './live-rollups';
+export { isRetriableDbError } from './db-errors';
+export { eventTypeCounts, minuteCounts, topUsers, type EventTypeTotal, type MinuteTotal, type TimeRange, type UserTotal } from './live-queries';
+export type { WarehouseLogger } from './logger';
 export { assertTestDatabase } from './test-database';

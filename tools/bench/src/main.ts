@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { runIngestBench } from './benchmarks/ingest';
 import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
+import { runStreamConsumerBench } from './benchmarks/stream-consumer';
 import { renderReport } from './report';
 import { type BenchResult, ratio } from './result';
 
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   normalize: { describe: 'event-schema normalize() + validate on one core, vs a JSON round trip', run: runNormalizeBench },
   broker: { describe: 'dev broker produce/consume with kafkajs, vs raw protocol requests', run: runKafkaBrokerBench },
   ingest: { describe: 'ingest + dev broker under autocannon load, vs a bare Fastify endpoint', run: runIngestBench },
+  consumer: { describe: 'stream-consumer archiver and live rollups from a pre-filled topic, vs a bare kafkajs consume', run: runStreamConsumerBench },
 };
 
 const USAGE = `Usage: npm run bench -- [options] [benchmark ...]

@@ -4,10 +4,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/** One process's peak resident memory so far (VmHWM, from /proc), in bytes. */
+export interface ProcessPeak {
+  pid: number;
+  /** The started process itself, or one of its child processes (e.g. a node:cluster worker). */
+  role: 'main' | 'child';
+  bytes: number;
+}
+
 export interface Service {
   child: ChildProcess;
-  /** Peak resident memory so far (VmHWM), in bytes, of the process and its child processes. */
+  /** Peak resident memory so far (VmHWM), in bytes, of the process and its child processes, summed. */
   peakRss(): number;
+  /** Peak resident memory so far (VmHWM) of the process and of each live child process, the process first. */
+  peakRssByProcess(): ProcessPeak[];
   stop(): Promise<void>;
 }
 
@@ -50,9 +60,15 @@ export function startService(script: string, args: string[], env: Record<string,
       output += d.toString();
       if (ready.test(output)) {
         clearTimeout(timer);
+        const pid = child.pid as number;
+        const peaks = (): ProcessPeak[] => [
+          { pid, role: 'main', bytes: peakRssOf(pid) },
+          ...childPids(pid).map((c): ProcessPeak => ({ pid: c, role: 'child', bytes: peakRssOf(c) })),
+        ];
         resolve({
           child,
-          peakRss: () => [child.pid as number, ...childPids(child.pid as number)].reduce((sum, pid) => sum + peakRssOf(pid), 0),
+          peakRss: () => peaks().reduce((sum, p) => sum + p.bytes, 0),
+          peakRssByProcess: peaks,
           stop: () => {
             if (child.exitCode === null) child.kill('SIGTERM');
             return exited;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { spawnBrokerProcess } from '@clickstream/kafka-dev-broker';
 import autocannon from 'autocannon';
 import { formatRate } from '../measure';
-import { freePort, startService, type Service } from '../processes';
+import { freePort, startService, type ProcessPeak, type Service } from '../processes';
 import type { BenchResult } from '../result';
 
 const INGEST_MAIN = resolve(__dirname, '../../../../apps/ingest/dist/main.js');
@@ -48,6 +48,41 @@ async function load(url: string, body: string, seconds: number, connections: num
   return { requestsPerSecond: r['2xx'] / r.duration, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
 }
 
+const MB = 2 ** 20;
+
+/**
+ * Memory as VmHWM (peak resident set) of each ingest process, read from /proc after the load runs.
+ * The target is per process; the sum of the processes' peaks is shown beside it without one (the
+ * peaks need not have happened at the same moment, so the sum is an upper bound on the total).
+ */
+function memoryResults(peaks: ProcessPeak[]): BenchResult[] {
+  const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
+  const largest = Math.max(...peaks.map((p) => p.bytes));
+  const total = peaks.reduce((sum, p) => sum + p.bytes, 0);
+  const primary = peaks.filter((p) => p.role === 'main').map((p) => mb(p.bytes));
+  const workers = peaks.filter((p) => p.role === 'child').map((p) => mb(p.bytes));
+  const each = workers.length ? `primary ${primary.join(', ')}, workers ${workers.join(', ')}` : `one process, ${primary.join(', ')}`;
+  const perProcess: BenchResult = {
+    name: `ingest peak RSS per process (VmHWM of the largest${workers.length ? ` of the primary and ${workers.length} workers` : ''})`,
+    figure: mb(largest),
+    value: largest / MB,
+    unit: 'MB',
+    target: { text: '< 200 MB', met: largest < 200 * MB },
+    note: `VmHWM of each ingest process after the load runs: ${each}.`,
+  };
+  if (!workers.length) return [perProcess];
+  return [
+    perProcess,
+    {
+      name: `ingest peak RSS, sum of all ${peaks.length} processes' peaks (primary + ${workers.length} workers)`,
+      figure: mb(total),
+      value: total / MB,
+      unit: 'MB',
+      note: "each process's own peak added up; the peaks need not have coincided, so the total at any one moment was at most this. No target: the target is per process.",
+    },
+  ];
+}
+
 /** INGEST_WORKERS for the run: one per core by default, as on a box dedicated to ingest. */
 const WORKERS = process.env['BENCH_INGEST_WORKERS'] ?? '2';
 
@@ -79,7 +114,7 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
     const single = await load(`${ingestUrl}/api/events`, SINGLE, seconds, 100);
     const bareSingle = await load(`${bareUrl}/api/events`, SINGLE, seconds, 100);
     const half = await load(`${ingestUrl}/api/events`, SINGLE, seconds, 20, Math.max(1, Math.round(single.requestsPerSecond / 2)));
-    const rss = ingest.peakRss();
+    const peaks = ingest.peakRssByProcess();
 
     const failures = [batched, single, half].reduce((n, l) => n + l.non2xx + l.errors, 0);
     const batchedEvents = batched.requestsPerSecond * 100;
@@ -108,13 +143,7 @@ export async function runIngestBench(options: { quick: boolean }): Promise<Bench
         unit: 'ms',
         target: { text: '≤ 25 ms', met: half.p99 <= 25 },
       },
-      {
-        name: `ingest peak RSS, all ${WORKERS === '1' ? 'of its process' : `${WORKERS} workers and the primary`}`,
-        figure: `${Math.round(rss / 2 ** 20)} MB`,
-        value: rss / 2 ** 20,
-        unit: 'MB',
-        target: { text: '< 200 MB', met: rss < 200 * 2 ** 20 },
-      },
+      ...memoryResults(peaks),
     ];
   } finally {
     await ingest?.stop();

@@ -1,0 +1,116 @@
+// Bulk loader for the events fact: COPY into a temporary staging table, then one INSERT … SELECT
+// that drops duplicates (within the load and against rows already there).
+import type { CanonicalEvent } from '@clickstream/event-schema';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Sql, TransactionSql } from 'postgres';
+import { copyJsonField, copyTextField } from './copy-text';
+import { EVENT_COLUMNS, eventRow } from './event-row';
+
+export interface CopyEventsResult {
+  /** Events read from the input. */
+  received: number;
+  /** Rows added to `events`. */
+  inserted: number;
+  /** received − inserted: repeats within this load or events already in the table. */
+  duplicates: number;
+}
+
+const STAGING = 'events_load_staging';
+const COLUMN_LIST = EVENT_COLUMNS.join(', ');
+/** COPY data is written in chunks of about this many bytes (a UTF-16 code unit is at most 3 UTF-8 bytes). */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Loads canonical events into `events`. With a transaction (`sql.begin(tx => copyEvents(tx, …))`) the
+ * load is part of it; with a pool it runs in a transaction of its own. Events must be valid canonical
+ * events (validate first): one unloadable value — a bad timestamp, an amount beyond numeric(14,2) —
+ * fails the whole load. Of repeats within one load, the first occurrence is kept.
+ */
+export async function copyEvents(
+  sql: Sql | TransactionSql,
+  events: Iterable<CanonicalEvent> | AsyncIterable<CanonicalEvent>,
+): Promise<CopyEventsResult> {
+  if (!isTransaction(sql)) return sql.begin((tx) => copyEvents(tx, events));
+
+  // The staging table lives until the transaction ends; a second load in the same transaction reuses it.
+  await sql.unsafe(`create temp table if not exists ${STAGING} (like events including defaults, load_ord integer not null) on commit drop`);
+  await sql.unsafe(`truncate ${STAGING}`);
+
+  let received = 0;
+  // Lines are encoded straight into large buffers; pipeline() hands them to the COPY stream as its
+  // backpressure allows, so memory stays at a few chunks whatever the size of the load.
+  async function* copyData(): AsyncGenerator<Buffer> {
+    let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let used = 0;
+    const add = (event: CanonicalEvent): Buffer | undefined => {
+      const line = eventCopyLine(event, received++);
+      let full: Buffer | undefined;
+      if (used + line.length * 3 > chunk.length) {
+        if (used > 0) full = chunk.subarray(0, used);
+        chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * 3));
+        used = 0;
+      }
+      used += chunk.write(line, used);
+      return full;
+    };
+    if (Symbol.asyncIterator in events) {
+      for await (const event of events) {
+        const full = add(event);
+        if (full) yield full;
+      }
+    } else {
+      for (const event of events) {
+        const full = add(event);
+        if (full) yield full;
+      }
+    }
+    if (used > 0) yield chunk.subarray(0, used);
+  }
+  const query = sql.unsafe(`copy ${STAGING} (${COLUMN_LIST}, load_ord) from stdin`);
+  const rejected = serverErrorOf(query);
+  const copy = await query.writable();
+  await Promise.race([pipeline(Readable.from(copyData(), { objectMode: false }), copy), rejected]);
+
+  // DISTINCT ON keeps the first occurrence of a repeated event; ON CONFLICT skips those already loaded.
+  const result = await sql.unsafe(
+    `insert into events (${COLUMN_LIST})
+     select distinct on (site_id, event_id) ${COLUMN_LIST} from ${STAGING} order by site_id, event_id, load_ord
+     on conflict (site_id, event_id) do nothing`,
+  );
+  await sql.unsafe(`truncate ${STAGING}`);
+  return { received, inserted: result.count, duplicates: received - result.count };
+}
+
+/**
+ * postgres.js 3.4 never settles a COPY FROM STDIN writable that the server rejects (a bad value):
+ * the stream does not finish, the error goes nowhere, and a transaction would wait forever
+ * (porsager/postgres#1173). The error does reach the query's internal reject(); observe it there.
+ */
+function serverErrorOf(query: object): Promise<never> {
+  const internals = query as { reject?: (error: unknown) => void };
+  const original = internals.reject;
+  if (typeof original !== 'function') return new Promise<never>(() => undefined);
+  const rejected = new Promise<never>((_, reject) => {
+    internals.reject = (error: unknown) => {
+      reject(error);
+      original(error);
+    };
+  });
+  rejected.catch(() => undefined); // when our own stream error wins the race, the server's echo of it is expected
+  return rejected;
+}
+
+function isTransaction(sql: Sql | TransactionSql): sql is TransactionSql {
+  return 'savepoint' in sql && typeof sql.savepoint === 'function';
+}
+
+/** One COPY text line for the staging table: the event's columns, then its position in the load. */
+export function eventCopyLine(event: CanonicalEvent, ordinal: number): string {
+  const row = eventRow(event);
+  let line = '';
+  for (const column of EVENT_COLUMNS) {
+    line += (column === 'payload' ? copyJsonField(row.payload) : copyTextField(row[column])) + '\t';
+  }
+  return line + ordinal + '\n';
+}

@@ -1,0 +1,48 @@
+// The events fact: one row per canonical event, deduplicated on (site_id, event_id). The columns
+// the models and the API filter or group on are flattened out; the whole event stays in `payload`.
+import type { CanonicalEvent } from '@clickstream/event-schema';
+import { boolean, index, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const events = pgTable(
+  'events',
+  {
+    site_id: text().notNull(),
+    event_id: uuid().notNull(),
+    event_type: text().notNull(),
+    event_name: text(),
+    user_id: text().notNull(),
+    session_id: text().notNull(),
+    event_time: timestamp({ withTimezone: true }).notNull(),
+    received_at: timestamp({ withTimezone: true }).notNull(),
+    page_url: text(),
+    page_path: text(),
+    page_title: text(),
+    referrer: text(),
+    button_id: text(),
+    scroll_depth: smallint(),
+    order_id: text(),
+    order_amount: numeric({ precision: 14, scale: 2 }),
+    currency: text(),
+    payment_method: text(),
+    browser: text(),
+    os: text(),
+    device_type: text(),
+    is_bot: boolean().notNull().default(false),
+    country: text(),
+    city: text(),
+    referrer_domain: text(),
+    utm_source: text(),
+    utm_medium: text(),
+    utm_campaign: text(),
+    utm_term: text(),
+    utm_content: text(),
+    payload: jsonb().$type<CanonicalEvent>().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'events_pkey', columns: [t.site_id, t.event_id] }),
+    index('events_site_time_idx').on(t.site_id, t.event_time),
+    index('events_site_session_time_idx').on(t.site_id, t.session_id, t.event_time),
+  ],
+);
+
+export type EventRecord = typeof events.$inferSelect;

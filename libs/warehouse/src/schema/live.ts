@@ -1,0 +1,30 @@
+// What the live stream consumer writes: per-minute event counts per user (seed 003's rollup) and the
+// Kafka offsets they include, stored in the same transaction so a replay never counts twice.
+import { bigint, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const user_minute_counts = pgTable(
+  'user_minute_counts',
+  {
+    site_id: text().notNull(),
+    minute: timestamp({ withTimezone: true }).notNull(),
+    user_id: text().notNull(),
+    event_type: text().notNull(),
+    event_count: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'user_minute_counts_pkey', columns: [t.site_id, t.minute, t.user_id, t.event_type] }),
+    index('user_minute_counts_site_minute_idx').on(t.site_id, t.minute),
+  ],
+);
+
+export const consumer_offsets = pgTable(
+  'consumer_offsets',
+  {
+    group_id: text().notNull(),
+    topic: text().notNull(),
+    partition: integer().notNull(),
+    next_offset: bigint({ mode: 'bigint' }).notNull(),
+    updated_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'consumer_offsets_pkey', columns: [t.group_id, t.topic, t.partition] })],
+);

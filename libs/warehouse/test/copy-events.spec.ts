@@ -1,0 +1,132 @@
+// copyEvents against a real PostgreSQL: 50k generated events with hostile strings, duplicates
+// within and across loads, exact round trip of every column and of the jsonb payload.
+import type { CanonicalEvent } from '@clickstream/event-schema';
+import { isDeepStrictEqual } from 'node:util';
+import { copyEvents, eventRow } from '../src';
+import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
+import { generateEvents } from './support/events';
+
+jest.setTimeout(60_000);
+
+/** What a row of `events` reads back as through postgres.js. */
+function storedRow(event: CanonicalEvent): Record<string, unknown> {
+  const row = eventRow(event);
+  return {
+    ...row,
+    event_time: new Date(row.event_time),
+    received_at: new Date(row.received_at),
+    order_amount: event.order ? event.order.amount.toFixed(2) : null,
+  };
+}
+
+/** Events of `site` whose stored row differs from the expected event (first few), or that are missing / extra. */
+async function differences(wh: TestWarehouse, expected: Map<string, CanonicalEvent>): Promise<unknown[]> {
+  const rows = await wh.sql`select * from events`;
+  const problems: unknown[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.site_id}/${row.event_id}`;
+    seen.add(key);
+    const event = expected.get(key);
+    const want = event && storedRow(event);
+    if (!want || !isDeepStrictEqual({ ...row }, want)) problems.push({ key, got: { ...row }, want });
+    if (problems.length >= 3) break;
+  }
+  for (const key of expected.keys()) if (!seen.has(key) && problems.length < 6) problems.push({ missing: key });
+  return problems;
+}
+
+const keyOf = (e: CanonicalEvent) => `${e.site_id}/${e.event_id}`;
+
+describe('copyEvents', () => {
+  let pg: TestPostgres;
+  let wh: TestWarehouse;
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+  });
+  beforeEach(async () => {
+    wh = await createTestWarehouse(pg.url, { max: 2 });
+  });
+  afterEach(() => wh?.drop());
+  afterAll(() => pg?.stop());
+
+  it('loads 50k events with hostile strings, dropping repeats within and across loads, and reads them back unchanged', async () => {
+    const events = generateEvents(50_000, { seed: 7 });
+    // Repeats within the load: later copies of 1,000 events with a different receive time and props.
+    const repeats = events.slice(0, 1000).map((e) => ({ ...e, received_at: '2024-06-01T00:00:00.000Z', props: { repeat: true } }));
+    const firstLoad = [...events.slice(0, 25_000), ...repeats, ...events.slice(25_000)];
+
+    const started = process.hrtime.bigint();
+    const first = await copyEvents(wh.sql, firstLoad);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.info(`copyEvents: ${firstLoad.length} events in ${seconds.toFixed(2)} s = ${Math.round(firstLoad.length / seconds)} rows/s (${pg.name})`);
+    expect(first).toEqual({ received: 51_000, inserted: 50_000, duplicates: 1_000 });
+
+    const expected = new Map(events.map((e) => [keyOf(e), e]));
+    expect(await differences(wh, expected)).toEqual([]);
+
+    // Across loads: 5,000 already loaded (changed copies), 5,000 new, and 100 of those new twice.
+    const fresh = generateEvents(5_000, { seed: 8 });
+    const secondLoad = [...events.slice(40_000, 45_000).map((e) => ({ ...e, user_id: 'changed' })), ...fresh, ...fresh.slice(0, 100)];
+    expect(await copyEvents(wh.sql, secondLoad)).toEqual({ received: 10_100, inserted: 5_000, duplicates: 5_100 });
+    for (const e of fresh) expected.set(keyOf(e), e);
+    expect(await differences(wh, expected)).toEqual([]);
+
+    const [count] = await wh.sql`select count(*)::int as n, count(distinct site_id)::int as sites from events`;
+    expect(count).toEqual({ n: 55_000, sites: 2 });
+  });
+
+  it('takes async iterables, and loads into the caller’s transaction: a rollback leaves nothing', async () => {
+    const events = generateEvents(3_000, { seed: 9 });
+    async function* stream() {
+      for (const e of events) yield e;
+    }
+    await expect(
+      wh.sql.begin(async (tx) => {
+        expect(await copyEvents(tx, stream())).toEqual({ received: 3_000, inserted: 3_000, duplicates: 0 });
+        // a second load in the same transaction reuses the staging table and sees the first
+        expect(await copyEvents(tx, events.slice(0, 10))).toEqual({ received: 10, inserted: 0, duplicates: 10 });
+        const [inside] = await tx`select count(*)::int as n from events`;
+        expect(inside.n).toBe(3_000);
+        throw new Error('rolled back on purpose');
+      }),
+    ).rejects.toThrow('rolled back on purpose');
+    const [after] = await wh.sql`select count(*)::int as n from events`;
+    expect(after.n).toBe(0);
+    expect(await copyEvents(wh.sql, [])).toEqual({ received: 0, inserted: 0, duplicates: 0 });
+  });
+
+  it('stores NUL and unpaired surrogates as U+FFFD instead of failing the load', async () => {
+    const [event] = generateEvents(1, { seed: 10 });
+    const odd: CanonicalEvent = { ...event, user_id: 'nul\0user', button_id: 'half \uD83D surrogate', props: { ['key\0']: 'v\0', s: '\uDE00' } };
+    expect(await copyEvents(wh.sql, [odd])).toMatchObject({ inserted: 1 });
+    const [row] = await wh.sql`select user_id, button_id, payload from events`;
+    expect(row.user_id).toBe('nul\uFFFDuser');
+    expect(row.button_id).toBe('half \uFFFD surrogate');
+    expect(row.payload.props).toEqual({ ['key\uFFFD']: 'v\uFFFD', s: '\uFFFD' });
+  });
+
+  it('fails the whole load on an unloadable event, and gives the connection back (rolled back, not stuck)', async () => {
+    const single = await createTestWarehouse(pg.url, { max: 1 }); // a leaked connection would hang the next query
+    try {
+      const events = generateEvents(2_000, { seed: 11 });
+      const badTime = [...events.slice(0, 1500), { ...events[1500], event_time: 'yesterday-ish' }, ...events.slice(1501)];
+      await expect(copyEvents(single.sql, badTime)).rejects.toThrow(/timestamp/);
+      const tooLarge = [...events.slice(0, 10), { ...events[10], event_type: 'purchase' as const, order: { order_id: 'o', amount: 1e13, currency: 'EUR' } }];
+      await expect(copyEvents(single.sql, tooLarge)).rejects.toThrow(/numeric field overflow/);
+      const broken = [...events.slice(0, 1500), { ...events[1500], context: undefined } as unknown as CanonicalEvent];
+      await expect(copyEvents(single.sql, broken)).rejects.toThrow();
+      await expect(
+        single.sql.begin(async (tx) => {
+          await copyEvents(tx, events.slice(0, 5));
+          await copyEvents(tx, badTime);
+        }),
+      ).rejects.toThrow(/timestamp/);
+      const [row] = await single.sql`select count(*)::int as n from events`;
+      expect(row.n).toBe(0);
+      expect(await copyEvents(single.sql, events)).toMatchObject({ inserted: 2_000 });
+    } finally {
+      await single.drop();
+    }
+  });
+});

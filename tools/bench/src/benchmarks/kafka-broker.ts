@@ -214,7 +214,8 @@ if (!isMainThread && workerData) {
   void kafkajsProduceLoop(address, topic, ms).then((n) => parentPort?.postMessage(n));
 }
 
-async function kafkajsConsume(address: string, topic: string, total: number): Promise<number> {
+/** A plain kafkajs group consumer reading `total` messages of `topic` from the start: the consume baseline. */
+export async function kafkajsConsume(address: string, topic: string, total: number): Promise<number> {
   const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024 });
   await consumer.connect();

@@ -28,6 +28,8 @@ export interface ConsumerRunnerOptions {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxBytesPerPartition?: number;
+  /** Batches of different partitions handled at once (their handlers overlap; one partition's stay in order). */
+  partitionsConsumedConcurrently?: number;
   /** Backoff for retriable handler failures. */
   retry?: { initialMs?: number; maxMs?: number };
 }
@@ -61,6 +63,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (batch.isEmpty()) return;
           const work: ConsumedBatch = {

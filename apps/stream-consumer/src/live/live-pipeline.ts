@@ -92,6 +92,10 @@ export function createLivePipeline(options: LivePipelineOptions): ConsumerRunner
     logger: options.logger,
     handler,
     sessionTimeoutMs: options.sessionTimeoutMs,
+    // Larger batches mean fewer transactions; several partitions at once overlap one's PostgreSQL
+    // round trips with another's decoding.
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    partitionsConsumedConcurrently: 3,
     heartbeatIntervalMs: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     retry: options.retry,
   });

@@ -8,7 +8,7 @@
 // replayed object is byte-identical to the one already written and overwrites it.
 
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { isRetriableS3Error, rawObjectKey, rawPrefix, type RawArchive } from '@clickstream/archive';
+import { isRetriableS3Error, parseRawObjectKey, rawObjectKey, rawPrefix, type RawArchive } from '@clickstream/archive';
 import { CONSUMER_GROUPS, isRetriable, type DeadLetterPublisher } from '@clickstream/kafka';
 import type { Logger } from '@clickstream/runtime';
 import { decodeEvent } from '../decode-event';
@@ -169,8 +169,8 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       async () => {
         end = undefined;
         for await (const object of archive.list({ prefix })) {
-          const m = /-(\d+)\.ndjson\.gz$/.exec(object.key);
-          if (m) end = BigInt(m[1]);
+          const parsed = parseRawObjectKey(object.key);
+          if (parsed) end = BigInt(parsed.lastOffset);
         }
       },
       isRetriableS3Error,
@@ -188,7 +188,8 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     }
   };
 
-  const handleMessage = async (state: PartitionState, message: KafkaMessage, partition: number, heartbeat: () => Promise<void>): Promise<void> => {
+  const handleMessage = async (state: PartitionState, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> => {
+    const partition = state.buffer.partition;
     const offset = BigInt(message.offset);
     const now = Date.now();
     const decoded = decodeEvent(message.value);
@@ -248,7 +249,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
                 metrics.records.inc({ pipeline: 'archiver', outcome: 'skipped_replay' });
                 continue;
               }
-              await handleMessage(state, message, batch.partition, heartbeat);
+              await handleMessage(state, message, heartbeat);
               // Read, not committed: kafkajs fetches on from here; the commit follows the put.
               resolveOffset(message.offset);
             }

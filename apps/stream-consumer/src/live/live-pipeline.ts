@@ -11,7 +11,6 @@ import type { Logger } from '@clickstream/runtime';
 import { applyMinuteCounts, claimConsumerOffset, isRetriableDbError, readConsumerOffsets, writeConsumerOffsets, type Warehouse } from '@clickstream/warehouse';
 import { decodeEvent } from '../decode-event';
 import type { ConsumerMetrics } from '../metrics';
-import { rollUpByMinute } from './minute-rollup';
 
 export interface LivePipelineOptions {
   kafka: Kafka;
@@ -64,10 +63,13 @@ export function createLivePipeline(options: LivePipelineOptions): ConsumerRunner
         const fresh = events.filter((e) => e.offset >= stored).map((e) => e.event);
         // Bots stay out of every metric by default (DESIGN.md), and the rollups have no bot flag.
         const humans = fresh.filter((e) => !e.context.is_bot);
-        const rows = rollUpByMinute(humans);
-        await applyMinuteCounts(tx, rows);
+        // applyMinuteCounts truncates to the minute and sums rows with the same key.
+        const rows = await applyMinuteCounts(
+          tx,
+          humans.map((e) => ({ site_id: e.site_id, minute: new Date(e.event_time), user_id: e.user_id, event_type: e.event_type, count: 1 })),
+        );
         await writeConsumerOffsets(tx, groupId, topic, new Map([[batch.partition, next.toString()]]));
-        return { applied: humans.length, skipped: events.length - fresh.length, bots: fresh.length - humans.length, rows: rows.length };
+        return { applied: humans.length, skipped: events.length - fresh.length, bots: fresh.length - humans.length, rows };
       });
       metrics.records.inc({ pipeline: 'live', outcome: 'rolled_up' }, outcome.applied);
       if (outcome.bots > 0) metrics.records.inc({ pipeline: 'live', outcome: 'skipped_bot' }, outcome.bots);

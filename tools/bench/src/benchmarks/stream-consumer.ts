@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { createRawArchive } from '@clickstream/archive';
 import { startTestS3 } from '@clickstream/archive/testing';
 import { normalize, type CanonicalEvent } from '@clickstream/event-schema';
-import { CONSUMER_GROUPS, consumerLag, eventMessageKey } from '@clickstream/kafka';
+import { CONSUMER_GROUPS, consumerLag, ensureTopics, eventMessageKey } from '@clickstream/kafka';
 import { spawnBrokerProcess } from '@clickstream/kafka-dev-broker';
 import { createTestWarehouse, startTestPostgres } from '@clickstream/warehouse/testing';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -45,10 +45,7 @@ function events(count: number): CanonicalEvent[] {
 }
 
 async function fill(kafka: Kafka, all: CanonicalEvent[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }, { topic: `${TOPIC}.dlq`, numPartitions: 1 }] });
-  await admin.disconnect();
+  await ensureTopics(kafka, { topic: TOPIC, partitions: PARTITIONS });
   const producer = kafka.producer();
   await producer.connect();
   const inflight: Promise<unknown>[] = [];

@@ -9,6 +9,8 @@ import type { ConsumerMetrics } from './metrics';
 export interface LagMonitor {
   /** The last sample per group. */
   latest(): Map<string, PartitionLag[]>;
+  /** Why the last sample failed (Kafka unreachable), or undefined when it worked. */
+  lastError(): Error | undefined;
   sample(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -17,7 +19,7 @@ export function startLagMonitor(options: { kafka: Kafka; topic: string; groups: 
   const admin = options.kafka.admin();
   const last = new Map<string, PartitionLag[]>();
   let connected: Promise<void> | undefined;
-  let failing = false;
+  let error: Error | undefined;
 
   const sample = async () => {
     try {
@@ -28,12 +30,12 @@ export function startLagMonitor(options: { kafka: Kafka; topic: string; groups: 
         last.set(group, lags);
         for (const p of lags) options.metrics.lag.set({ group, partition: String(p.partition) }, p.lag);
       }
-      if (failing) options.logger.info('consumer lag is readable again');
-      failing = false;
+      if (error) options.logger.info('consumer lag is readable again');
+      error = undefined;
     } catch (err) {
       connected = undefined;
-      if (!failing) options.logger.warn({ err }, 'could not read consumer lag');
-      failing = true;
+      if (!error) options.logger.warn({ err }, 'could not read consumer lag');
+      error = err as Error;
     }
   };
 
@@ -45,6 +47,7 @@ export function startLagMonitor(options: { kafka: Kafka; topic: string; groups: 
 
   return {
     latest: () => last,
+    lastError: () => error,
     sample,
     async stop() {
       clearInterval(timer);

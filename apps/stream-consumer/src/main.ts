@@ -109,7 +109,12 @@ async function main(): Promise<void> {
 
   const lag = startLagMonitor({ kafka, topic: config.KAFKA_TOPIC, groups, metrics, logger });
   started.lag = lag;
-  health.addCheck('kafka', () => ({ detail: Object.fromEntries([...lag.latest()].map(([g, ps]) => [g, ps.reduce((n, p) => n + p.lag, 0)])) }));
+  // Ready while the lag can be read from Kafka; the detail is each group's total lag.
+  health.addCheck('kafka', () => {
+    const error = lag.lastError();
+    if (error) throw new Error(`Kafka: ${error.message}`);
+    return { detail: Object.fromEntries([...lag.latest()].map(([g, ps]) => [g, ps.reduce((n, p) => n + p.lag, 0)])) };
+  });
   logger.info({ pipelines: groups, topic: config.KAFKA_TOPIC, schema: started.warehouse?.schema }, 'stream-consumer running');
 }
 

@@ -14,6 +14,14 @@ export interface CopyEventsResult {
   inserted: number;
   /** received − inserted: repeats within this load or events already in the table. */
   duplicates: number;
+  /** The (site, UTC day of event_time) pairs of the rows added: what the models must rebuild. */
+  touched: SiteDay[];
+}
+
+/** A site and a UTC calendar day ('YYYY-MM-DD'). */
+export interface SiteDay {
+  siteId: string;
+  day: string;
 }
 
 const STAGING = 'events_load_staging';
@@ -73,13 +81,23 @@ export async function copyEvents(
   await Promise.race([pipeline(Readable.from(copyData(), { objectMode: false }), copy), rejected]);
 
   // DISTINCT ON keeps the first occurrence of a repeated event; ON CONFLICT skips those already loaded.
-  const result = await sql.unsafe(
-    `insert into events (${COLUMN_LIST})
-     select distinct on (site_id, event_id) ${COLUMN_LIST} from ${STAGING} order by site_id, event_id, load_ord
-     on conflict (site_id, event_id) do nothing`,
+  // The days of the rows added come back aggregated, so a million-row load returns a handful of rows.
+  const [result] = await sql.unsafe<[{ inserted: string; touched: SiteDay[] | null }]>(
+    `with added as (
+       insert into events (${COLUMN_LIST})
+       select distinct on (site_id, event_id) ${COLUMN_LIST} from ${STAGING} order by site_id, event_id, load_ord
+       on conflict (site_id, event_id) do nothing
+       returning site_id, (event_time at time zone 'UTC')::date as day
+     ), days as (
+       select site_id, day, count(*) as n from added group by site_id, day
+     )
+     select coalesce(sum(n), 0)::text as inserted,
+            json_agg(json_build_object('siteId', site_id, 'day', to_char(day, 'YYYY-MM-DD')) order by site_id, day) as touched
+     from days`,
   );
   await sql.unsafe(`truncate ${STAGING}`);
-  return { received, inserted: result.count, duplicates: received - result.count };
+  const inserted = Number(result.inserted);
+  return { received, inserted, duplicates: received - inserted, touched: result.touched ?? [] };
 }
 
 /**

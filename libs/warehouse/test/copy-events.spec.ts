@@ -60,7 +60,10 @@ describe('copyEvents', () => {
     const first = await copyEvents(wh.sql, firstLoad);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.info(`copyEvents: ${firstLoad.length} events in ${seconds.toFixed(2)} s = ${Math.round(firstLoad.length / seconds)} rows/s (${pg.name})`);
-    expect(first).toEqual({ received: 51_000, inserted: 50_000, duplicates: 1_000 });
+    expect(first).toMatchObject({ received: 51_000, inserted: 50_000, duplicates: 1_000 });
+    // the touched (site, UTC day) pairs are those of the events, computed here independently
+    const days = new Set(events.map((e) => `${e.site_id} ${e.event_time.slice(0, 10)}`));
+    expect(first.touched.map((t) => `${t.siteId} ${t.day}`).sort()).toEqual([...days].sort());
 
     const expected = new Map(events.map((e) => [keyOf(e), e]));
     expect(await differences(wh, expected)).toEqual([]);
@@ -68,7 +71,11 @@ describe('copyEvents', () => {
     // Across loads: 5,000 already loaded (changed copies), 5,000 new, and 100 of those new twice.
     const fresh = generateEvents(5_000, { seed: 8 });
     const secondLoad = [...events.slice(40_000, 45_000).map((e) => ({ ...e, user_id: 'changed' })), ...fresh, ...fresh.slice(0, 100)];
-    expect(await copyEvents(wh.sql, secondLoad)).toEqual({ received: 10_100, inserted: 5_000, duplicates: 5_100 });
+    const second = await copyEvents(wh.sql, secondLoad);
+    expect(second).toMatchObject({ received: 10_100, inserted: 5_000, duplicates: 5_100 });
+    // only the rows added count as touched, not the repeats of rows already there
+    const freshDays = new Set(fresh.map((e) => `${e.site_id} ${e.event_time.slice(0, 10)}`));
+    expect(second.touched.map((t) => `${t.siteId} ${t.day}`).sort()).toEqual([...freshDays].sort());
     for (const e of fresh) expected.set(keyOf(e), e);
     expect(await differences(wh, expected)).toEqual([]);
 
@@ -83,9 +90,9 @@ describe('copyEvents', () => {
     }
     await expect(
       wh.sql.begin(async (tx) => {
-        expect(await copyEvents(tx, stream())).toEqual({ received: 3_000, inserted: 3_000, duplicates: 0 });
+        expect(await copyEvents(tx, stream())).toMatchObject({ received: 3_000, inserted: 3_000, duplicates: 0 });
         // a second load in the same transaction reuses the staging table and sees the first
-        expect(await copyEvents(tx, events.slice(0, 10))).toEqual({ received: 10, inserted: 0, duplicates: 10 });
+        expect(await copyEvents(tx, events.slice(0, 10))).toEqual({ received: 10, inserted: 0, duplicates: 10, touched: [] });
         const [inside] = await tx`select count(*)::int as n from events`;
         expect(inside.n).toBe(3_000);
         throw new Error('rolled back on purpose');
@@ -93,7 +100,7 @@ describe('copyEvents', () => {
     ).rejects.toThrow('rolled back on purpose');
     const [after] = await wh.sql`select count(*)::int as n from events`;
     expect(after.n).toBe(0);
-    expect(await copyEvents(wh.sql, [])).toEqual({ received: 0, inserted: 0, duplicates: 0 });
+    expect(await copyEvents(wh.sql, [])).toEqual({ received: 0, inserted: 0, duplicates: 0, touched: [] });
   });
 
   it('stores NUL and unpaired surrogates as U+FFFD instead of failing the load', async () => {

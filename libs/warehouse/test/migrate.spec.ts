@@ -2,9 +2,12 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWarehouse, migrate, MIGRATIONS_FOLDER, type Warehouse } from '../src';
+import { createWarehouse, migrate, MIGRATIONS_FOLDER, readMigrations, type Warehouse } from '../src';
 import { startTestPostgres, type TestPostgres } from '../src/testing';
 import { dropSchemas, randomSchema } from './support/schemas';
+
+/** The migrations this package ships, in order. */
+const SHIPPED = readMigrations().map((m) => m.tag);
 
 jest.setTimeout(60_000);
 
@@ -50,21 +53,33 @@ describe('migrate', () => {
     const schema = newSchema();
     const starters = Array.from({ length: 5 }, () => warehouse(schema));
     const results = await Promise.all(starters.map((w) => w.migrate()));
-    expect(results.filter((r) => r.applied.length > 0)).toEqual([{ applied: ['0000_init'], alreadyApplied: [] }]);
+    expect(results.filter((r) => r.applied.length > 0)).toEqual([{ applied: SHIPPED, alreadyApplied: [] }]);
     expect(results.filter((r) => r.applied.length === 0)).toHaveLength(4);
     const { sql } = starters[0];
-    expect(await sql`select tag from schema_migrations`).toEqual([{ tag: '0000_init' }]);
+    expect((await sql`select tag from schema_migrations order by tag`).map((r) => r.tag)).toEqual(SHIPPED);
     const tables = await sql`select table_name from information_schema.tables where table_schema = ${schema} order by 1`;
     expect(tables.map((t) => t.table_name)).toEqual([
+      'click_through_daily',
       'consumer_offsets',
+      'dim_date',
       'etl_objects',
       'etl_rejects',
       'etl_runs',
       'events',
+      'order_items',
+      'orders',
+      'page_engagement_daily',
+      'page_views',
+      'products',
+      'revenue_daily',
       'schema_migrations',
+      'scroll_depth_daily',
+      'session_metrics_daily',
+      'sessions',
       'user_minute_counts',
+      'users',
     ]);
-    expect(await starters[1].migrate()).toEqual({ applied: [], alreadyApplied: ['0000_init'] });
+    expect(await starters[1].migrate()).toEqual({ applied: [], alreadyApplied: SHIPPED });
   });
 
   it('creates the tables in the given schema only, whatever the connection search_path', async () => {
@@ -81,10 +96,10 @@ describe('migrate', () => {
     const schema = newSchema();
     const w = warehouse(schema);
     await w.migrate();
-    const folder = folderWith('0001_extra', 'CREATE TABLE "extra" ("id" integer);\n--> statement-breakpoint\nCREATE INDEX "extra_id_idx" ON "extra" ("id");');
+    const folder = folderWith('9999_extra', 'CREATE TABLE "extra" ("id" integer);\n--> statement-breakpoint\nCREATE INDEX "extra_id_idx" ON "extra" ("id");');
     const warnings: unknown[] = [];
     const logger = { info: () => undefined, warn: (obj: object, msg: string) => warnings.push({ ...obj, msg }) };
-    expect(await migrate(w.sql, { schema, migrationsFolder: folder, logger })).toEqual({ applied: ['0001_extra'], alreadyApplied: ['0000_init'] });
+    expect(await migrate(w.sql, { schema, migrationsFolder: folder, logger })).toEqual({ applied: ['9999_extra'], alreadyApplied: SHIPPED });
     await w.sql`insert into extra values (1)`;
 
     writeFileSync(join(folder, '0000_init.sql'), readFileSync(join(folder, '0000_init.sql'), 'utf8') + '\n-- edited\n');

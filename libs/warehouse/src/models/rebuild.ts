@@ -1,0 +1,351 @@
+// Rebuilds the analytics models (schema/models.ts) for the (site, day) pairs a load touched.
+//
+// What a new event can change, and so what is recomputed:
+// - its session (every session with an event on a touched day), whole, from all of its events on
+//   any day: the `sessions` and `page_views` rows of those sessions are replaced;
+// - the orders whose purchase events are in those sessions (from every purchase event of the same
+//   order_id), their lines, and the products and users those rows belong to;
+// - the hour-grain tables for every day those sessions and orders have rows on (a session that
+//   started yesterday and got a late event today moves yesterday's figures too).
+// Everything runs in one transaction under an advisory lock, so two rebuilds never interleave and a
+// failed one leaves the models as they were. Events in one session are ordered by (event_time,
+// received_at, event_id), which is total, so a re-run gives the same rows.
+import { createHash } from 'node:crypto';
+import type { Sql, TransactionSql } from 'postgres';
+import type { SiteDay } from '../copy-events';
+import type { WarehouseLogger } from '../logger';
+
+export interface RebuildOptions {
+  /** The (site, UTC day of event_time) pairs whose events changed. */
+  touched: readonly SiteDay[];
+  logger?: WarehouseLogger;
+}
+
+export interface RebuildResult {
+  /** (site, day) pairs whose hour-grain rows were recomputed (the touched ones and the days their sessions span). */
+  siteDays: number;
+  sessions: number;
+  pageViews: number;
+  orders: number;
+  milliseconds: number;
+}
+
+/** The advisory lock key that serialises model rebuilds of one schema. */
+export function modelLockKey(schema: string): string {
+  return createHash('sha256').update(`clickstream:models:${schema}`).digest().readBigInt64BE(0).toString();
+}
+
+/** `a, b` → `t.a, t.b`. */
+function prefixed(table: string, columns: string): string {
+  return columns
+    .split(',')
+    .map((c) => `${table}.${c.trim()}`)
+    .join(', ');
+}
+
+/** The session's event order, a total order: the same events always give the same rows. */
+const SESSION_ORDER = 'event_time, received_at, event_id';
+
+/** What identifies a session in the models, led by the session id's hash (`sh`, cheap to sort on). */
+const SESSION_KEY = (t: string) => `${t}.sh, ${t}.site_id, ${t}.session_id, ${t}.is_bot`;
+
+/** The events columns the rebuild reads (the wide payload stays behind). */
+const EVENT_COLUMNS = `site_id, session_id, is_bot, event_id, event_type, user_id, event_time, received_at, page_path,
+  button_id, scroll_depth, order_id, country, device_type, browser, os, referrer_domain, utm_source`;
+
+/**
+ * Recomputes every model row that depends on the touched days, in one transaction, under an advisory
+ * lock (one rebuild at a time per schema). Deterministic: the same events give the same rows.
+ */
+export async function rebuildModels(sql: Sql, options: RebuildOptions): Promise<RebuildResult> {
+  const started = process.hrtime.bigint();
+  const touched = options.touched.map((t) => ({ site_id: t.siteId, day: t.day }));
+  for (const t of touched) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(t.day)) throw new Error(`rebuildModels: day must be YYYY-MM-DD, got ${JSON.stringify(t.day)}`);
+  }
+  if (touched.length === 0) return { siteDays: 0, sessions: 0, pageViews: 0, orders: 0, milliseconds: 0 };
+
+  const result = await sql.begin(async (tx) => {
+    const [{ schema }] = await tx<[{ schema: string }]>`select current_schema() as schema`;
+    await tx`select pg_advisory_xact_lock(${modelLockKey(schema)}::bigint)`;
+    await tx`set local work_mem = '256MB'`;
+    await tx`set local timezone = 'UTC'`;
+    return rebuildIn(tx, touched);
+  });
+  const milliseconds = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  options.logger?.info({ ...result, milliseconds }, 'models rebuilt');
+  return { ...result, milliseconds };
+}
+
+async function rebuildIn(tx: TransactionSql, touched: Array<{ site_id: string; day: string }>): Promise<Omit<RebuildResult, 'milliseconds'>> {
+  const run = async (statement: string) => {
+    const started = Date.now();
+    const result = await tx.unsafe(statement);
+    if (process.env['CLICKSTREAM_REBUILD_TIMING']) process.stderr.write(`${Date.now() - started} ms  ${statement.trim().replace(/\s+/g, ' ').slice(0, 100)}\n`);
+    return result;
+  };
+
+  await run(`create temp table rb_days (site_id text not null, day date not null, primary key (site_id, day)) on commit drop`);
+  await tx`insert into rb_days select distinct site_id, day from json_to_recordset(${JSON.stringify(touched)}::json) as t(site_id text, day date)`;
+
+  // The sessions with an event on a touched day, and all of their events (on any day), in session
+  // order. The touched days are read with one range scan each; only the events those sessions have
+  // on other days are looked up session by session. Sorting and grouping by a hash of the session
+  // id first keeps comparisons cheap when ids share long prefixes.
+  const inDay = (e: string, d = 'd') =>
+    `${e}.site_id = ${d}.site_id and ${e}.event_time >= ${d}.day::timestamp at time zone 'UTC' and ${e}.event_time < (${d}.day + 1)::timestamp at time zone 'UTC'`;
+  await run(`
+    create temp table rb_events on commit drop as
+    select hashtextextended(e.session_id, 0) as sh, ${prefixed('e', EVENT_COLUMNS)} from rb_days d join events e on ${inDay('e')}`);
+  await run(`create temp table rb_sessions on commit drop as select distinct site_id, session_id from rb_events`);
+  await run(`
+    insert into rb_events
+    select hashtextextended(e.session_id, 0), ${prefixed('e', EVENT_COLUMNS)}
+    from rb_sessions s
+    join events e on e.site_id = s.site_id and e.session_id = s.session_id
+    where not exists (select 1 from rb_days d where ${inDay('e')})`);
+  await run(`analyze rb_events`);
+
+  // The users and products whose dimension rows must follow, before and after.
+  await run(`create temp table rb_users (site_id text not null, user_id text not null) on commit drop`);
+  await run(`create temp table rb_products (site_id text not null, product_id text not null) on commit drop`);
+
+  // ── page_views ──
+  // Page views, scrolls and the events that end a page view, numbered in session order: pv_group is
+  // the page view an event belongs to (page views so far, itself included), nav_group the same
+  // count over page views, page closes and session ends.
+  await run(`
+    create temp table rb_nav on commit drop as
+    select sh, site_id, session_id, is_bot, event_id, event_type, user_id, event_time, page_path, scroll_depth,
+           count(*) filter (where event_type = 'page_view') over w as pv_group,
+           count(*) filter (where event_type <> 'scroll') over w as nav_group
+    from rb_events
+    where event_type in ('page_view', 'page_close', 'session_end', 'scroll')
+    window w as (partition by ${SESSION_KEY('rb_events')} order by ${SESSION_ORDER} rows between unbounded preceding and current row)`);
+  await run(`analyze rb_nav`);
+  const sameSession = (a: string, b: string) =>
+    `${a}.sh = ${b}.sh and ${a}.site_id = ${b}.site_id and ${a}.session_id = ${b}.session_id and ${a}.is_bot = ${b}.is_bot`;
+  // Session joins match on four columns that go together (hash, site, session, bot side); the planner
+  // multiplies their selectivities, expects one row and would pick nested loops over hundreds of
+  // thousands. Between these temp tables only hash joins make sense.
+  await run(`set local enable_nestloop = off`);
+  await run(`
+    create temp table rb_page_views on commit drop as
+    select p.sh, p.site_id, p.event_id, p.session_id, p.is_bot, p.user_id, p.event_time as viewed_at, p.page_path as path,
+           -- time on page: to the next page_view, page_close or session_end
+           extract(epoch from nxt.event_time - p.event_time)::float8 as time_on_page_seconds,
+           -- scroll depth: the deepest scroll between this page view and the next
+           sc.depth as scroll_depth,
+           p.pv_group, p.pv_group = last.pv_group as is_exit
+    from rb_nav p
+    join (
+      select sh, site_id, session_id, is_bot, max(pv_group) as pv_group from rb_nav group by sh, site_id, session_id, is_bot
+    ) last on ${sameSession('last', 'p')}
+    left join (select * from rb_nav where event_type <> 'scroll') nxt on ${sameSession('nxt', 'p')} and nxt.nav_group = p.nav_group + 1
+    left join (
+      select sh, site_id, session_id, is_bot, pv_group, max(scroll_depth) as depth
+      from rb_nav
+      where event_type = 'scroll' and pv_group > 0 and scroll_depth is not null
+      group by sh, site_id, session_id, is_bot, pv_group
+    ) sc on ${sameSession('sc', 'p')} and sc.pv_group = p.pv_group
+    where p.event_type = 'page_view'`);
+  // temp tables have no statistics until analysed, and a planner that guesses one row picks nested loops
+  await run(`analyze rb_page_views`);
+  await run(`delete from page_views p using rb_sessions s where p.site_id = s.site_id and p.session_id = s.session_id`);
+  const pageViews = await run(`
+    insert into page_views (site_id, event_id, session_id, is_bot, user_id, viewed_at, path, time_on_page_seconds, scroll_depth, is_exit)
+    select site_id, event_id, session_id, is_bot, user_id, viewed_at, path, time_on_page_seconds, scroll_depth, is_exit from rb_page_views`);
+
+  // ── sessions ──
+  await run(`
+    with gone as (
+      delete from sessions x using rb_sessions s where x.site_id = s.site_id and x.session_id = s.session_id
+      returning x.site_id, x.user_id
+    )
+    insert into rb_users select site_id, user_id from gone`);
+  const sessions = await run(`
+    insert into sessions (site_id, session_id, is_bot, user_id, started_at, ended_at, duration_seconds, events, page_views,
+                          clicks, purchases, is_bounce, entry_path, exit_path, country, device_type, browser, os,
+                          referrer_domain, utm_source)
+    select a.site_id, a.session_id, a.is_bot, f.user_id, a.started_at, a.ended_at,
+           extract(epoch from a.ended_at - a.started_at)::float8,
+           a.events, a.page_views, a.clicks, a.purchases,
+           a.page_views = 1 and a.clicks = 0 and a.purchases = 0,
+           entry.path, exit.path,
+           f.country, f.device_type, f.browser, f.os, f.referrer_domain, f.utm_source
+    from (
+      select sh, site_id, session_id, is_bot, min(event_time) as started_at, max(event_time) as ended_at, count(*)::int as events,
+             (count(*) filter (where event_type = 'page_view'))::int as page_views,
+             (count(*) filter (where event_type = 'click'))::int as clicks,
+             (count(*) filter (where event_type = 'purchase'))::int as purchases
+      from rb_events group by sh, site_id, session_id, is_bot
+    ) a
+    -- the first event: among those at the session's first instant, the first in session order
+    join (
+      select distinct on (e.sh, e.site_id, e.session_id, e.is_bot) e.*
+      from rb_events e
+      join (select sh, site_id, session_id, is_bot, min(event_time) as t from rb_events group by sh, site_id, session_id, is_bot) m
+        on ${sameSession('m', 'e')} and e.event_time = m.t
+      order by e.sh, e.site_id, e.session_id, e.is_bot, ${prefixed('e', SESSION_ORDER)}
+    ) f on ${sameSession('f', 'a')}
+    left join rb_page_views entry on ${sameSession('entry', 'a')} and entry.pv_group = 1
+    left join rb_page_views exit on ${sameSession('exit', 'a')} and exit.is_exit`);
+  await run(`set local enable_nestloop = on`);
+  await run(`insert into rb_users select distinct x.site_id, x.user_id from sessions x join rb_sessions s on x.site_id = s.site_id and x.session_id = s.session_id`);
+
+  // ── orders, order_items: the first purchase event of each order_id, read once with its items ──
+  await run(`
+    create temp table rb_orders on commit drop as
+    select distinct site_id, order_id from rb_events where event_type = 'purchase' and order_id is not null`);
+  await run(`
+    create temp table rb_order_rows on commit drop as
+    select distinct on (e.site_id, e.order_id, e.is_bot)
+           e.site_id, e.order_id, e.is_bot, e.event_id, e.user_id, e.session_id, e.event_time, e.order_amount,
+           coalesce(e.currency, 'USD') as currency, e.payment_method, e.payload -> 'order' -> 'items' as items
+    from rb_orders o
+    join events e on e.site_id = o.site_id and e.order_id = o.order_id
+    where e.event_type = 'purchase'
+    order by e.site_id, e.order_id, e.is_bot, ${prefixed('e', SESSION_ORDER)}`);
+  await run(`
+    with gone as (
+      delete from order_items i using rb_orders o where i.site_id = o.site_id and i.order_id = o.order_id
+      returning i.site_id, i.product_id
+    )
+    insert into rb_products select site_id, product_id from gone`);
+  await run(`delete from orders x using rb_orders o where x.site_id = o.site_id and x.order_id = o.order_id`);
+  const orders = await run(`
+    insert into orders (site_id, order_id, is_bot, event_id, user_id, session_id, ordered_at, amount, currency, payment_method, items)
+    select site_id, order_id, is_bot, event_id, user_id, session_id, event_time, order_amount, currency, payment_method,
+           coalesce(jsonb_array_length(items), 0)
+    from rb_order_rows`);
+  await run(`
+    insert into order_items (site_id, order_id, is_bot, line, ordered_at, product_id, name, category, price, quantity, revenue)
+    select o.site_id, o.order_id, o.is_bot, i.line::int, o.event_time,
+           i.item ->> 'product_id', i.item ->> 'name', i.item ->> 'category',
+           (i.item ->> 'price')::numeric, (i.item ->> 'quantity')::bigint,
+           round((i.item ->> 'price')::numeric * (i.item ->> 'quantity')::numeric, 2)
+    from rb_order_rows o
+    cross join lateral jsonb_array_elements(coalesce(o.items, '[]'::jsonb)) with ordinality as i(item, line)`);
+  await run(`insert into rb_products select distinct i.site_id, i.product_id from order_items i join rb_orders o on i.site_id = o.site_id and i.order_id = o.order_id`);
+
+  // ── products, users ──
+  await run(`delete from products p using (select distinct site_id, product_id from rb_products) r where p.site_id = r.site_id and p.product_id = r.product_id`);
+  await run(`
+    insert into products (site_id, product_id, is_bot, name, category, last_price, first_ordered_at, last_ordered_at, orders, quantity, revenue)
+    select i.site_id, i.product_id, i.is_bot,
+           (array_agg(i.name order by i.ordered_at desc, i.order_id desc, i.line desc) filter (where i.name is not null))[1],
+           (array_agg(i.category order by i.ordered_at desc, i.order_id desc, i.line desc) filter (where i.category is not null))[1],
+           (array_agg(i.price order by i.ordered_at desc, i.order_id desc, i.line desc))[1],
+           min(i.ordered_at), max(i.ordered_at), count(distinct i.order_id)::int, sum(i.quantity), sum(i.revenue)
+    from order_items i
+    join (select distinct site_id, product_id from rb_products) r on i.site_id = r.site_id and i.product_id = r.product_id
+    group by i.site_id, i.product_id, i.is_bot`);
+  await run(`delete from users u using (select distinct site_id, user_id from rb_users) r where u.site_id = r.site_id and u.user_id = r.user_id`);
+  await run(`
+    insert into users (site_id, user_id, is_bot, first_seen, last_seen, sessions, events, country, device_type)
+    select x.site_id, x.user_id, x.is_bot, min(x.started_at), max(x.ended_at), count(*)::int, sum(x.events)::int,
+           (array_agg(x.country order by x.started_at, x.session_id))[1],
+           (array_agg(x.device_type order by x.started_at, x.session_id))[1]
+    from sessions x
+    join (select distinct site_id, user_id from rb_users) r on x.site_id = r.site_id and x.user_id = r.user_id
+    group by x.site_id, x.user_id, x.is_bot`);
+
+  // ── hour grain ──
+  // Rows built from sessions, page views and orders are recomputed for every day those rows live on
+  // (a touched session may have started the day before). Rows counting events themselves (clicks,
+  // scroll events) change only on touched days, and every event of a touched day is in rb_events.
+  await run(`
+    create temp table rb_all_days on commit drop as
+    select site_id, day from rb_days
+    union select distinct site_id, (event_time at time zone 'UTC')::date from rb_events
+    union select distinct site_id, (event_time at time zone 'UTC')::date from rb_order_rows`);
+  const daysIn = (days: string) => `
+    (select site_id, day::timestamp at time zone 'UTC' as from_t, (day + 1)::timestamp at time zone 'UTC' as to_t from ${days})`;
+  const inHours = (alias: string, column: string, days = 'rb_all_days') =>
+    `join ${daysIn(days)} h on ${alias}.site_id = h.site_id and ${alias}.${column} >= h.from_t and ${alias}.${column} < h.to_t`;
+  const deleteHours = (table: string, days: string) =>
+    run(`delete from ${table} m using ${daysIn(days)} h where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t`);
+  const touchedEvents = (type: string) => `(select r.* from rb_events r join rb_days d on ${inDay('r')} where r.event_type = '${type}')`;
+
+  await deleteHours('session_metrics_daily', 'rb_all_days');
+  await run(`
+    insert into session_metrics_daily (site_id, hour, is_bot, sessions, bounces, duration_seconds_sum, page_views_sum)
+    select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, count(*)::int, (count(*) filter (where x.is_bounce))::int,
+           sum(x.duration_seconds), sum(x.page_views)::int
+    from sessions x ${inHours('x', 'started_at')}
+    group by 1, 2, 3`);
+
+  await deleteHours('page_engagement_daily', 'rb_all_days');
+  await run(`
+    insert into page_engagement_daily (site_id, hour, is_bot, path, page_views, time_on_page_seconds_sum, time_on_page_count,
+                                       scroll_depth_sum, scroll_depth_count, exits)
+    select p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), count(*)::int,
+           coalesce(sum(p.time_on_page_seconds), 0), count(p.time_on_page_seconds)::int,
+           coalesce(sum(p.scroll_depth), 0), count(p.scroll_depth)::int, (count(*) filter (where p.is_exit))::int
+    from page_views p ${inHours('p', 'viewed_at')}
+    group by 1, 2, 3, 4`);
+
+  // clicks, beside the page views of the same hour and path (which change only on touched days too)
+  await deleteHours('click_through_daily', 'rb_days');
+  await run(`
+    insert into click_through_daily (site_id, hour, is_bot, path, button_id, clicks, page_views, ctr)
+    select c.site_id, c.hour, c.is_bot, c.path, c.button_id, c.clicks, coalesce(pe.page_views, 0),
+           case when pe.page_views > 0 then round(c.clicks * 100.0 / pe.page_views, 2) end
+    from (
+      select site_id, date_trunc('hour', event_time, 'UTC') as hour, is_bot, coalesce(page_path, '') as path,
+             coalesce(button_id, '') as button_id, count(*)::int as clicks
+      from ${touchedEvents('click')} e
+      group by 1, 2, 3, 4, 5
+    ) c
+    left join page_engagement_daily pe on pe.site_id = c.site_id and pe.hour = c.hour and pe.is_bot = c.is_bot and pe.path = c.path`);
+
+  // scroll events (touched days) and how deep page views went (every day page views changed on)
+  await deleteHours('scroll_depth_daily', 'rb_days');
+  await run(`
+    insert into scroll_depth_daily (site_id, hour, is_bot, path, scroll_events, scroll_depth_sum, max_scroll_depth,
+                                    reached_25, reached_50, reached_75, reached_100)
+    select site_id, date_trunc('hour', event_time, 'UTC'), is_bot, coalesce(page_path, ''),
+           count(*)::int, sum(scroll_depth), max(scroll_depth), 0, 0, 0, 0
+    from ${touchedEvents('scroll')} e
+    where scroll_depth is not null
+    group by 1, 2, 3, 4`);
+  await run(`
+    update scroll_depth_daily m set reached_25 = 0, reached_50 = 0, reached_75 = 0, reached_100 = 0
+    from ${daysIn('rb_all_days')} h where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t`);
+  await run(`
+    insert into scroll_depth_daily as m (site_id, hour, is_bot, path, scroll_events, scroll_depth_sum, max_scroll_depth,
+                                         reached_25, reached_50, reached_75, reached_100)
+    select p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), 0, 0, 0,
+           (count(*) filter (where p.scroll_depth >= 25))::int, (count(*) filter (where p.scroll_depth >= 50))::int,
+           (count(*) filter (where p.scroll_depth >= 75))::int, (count(*) filter (where p.scroll_depth >= 100))::int
+    from page_views p ${inHours('p', 'viewed_at')}
+    where p.scroll_depth >= 25
+    group by 1, 2, 3, 4
+    on conflict (site_id, hour, is_bot, path) do update
+      set reached_25 = excluded.reached_25, reached_50 = excluded.reached_50, reached_75 = excluded.reached_75, reached_100 = excluded.reached_100`);
+  await run(`
+    delete from scroll_depth_daily m using ${daysIn('rb_all_days')} h
+    where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t and m.scroll_events = 0 and m.reached_25 = 0`);
+
+  await deleteHours('revenue_daily', 'rb_all_days');
+  await run(`
+    insert into revenue_daily (site_id, hour, is_bot, currency, orders, revenue, items_sold)
+    select x.site_id, date_trunc('hour', x.ordered_at, 'UTC'), x.is_bot, x.currency, count(*)::int, sum(x.amount),
+           coalesce(sum(q.quantity), 0)
+    from orders x ${inHours('x', 'ordered_at')}
+    left join lateral (
+      select sum(i.quantity) as quantity from order_items i where i.site_id = x.site_id and i.order_id = x.order_id and i.is_bot = x.is_bot
+    ) q on true
+    group by 1, 2, 3, 4`);
+
+  await run(`
+    insert into dim_date (date, year, quarter, month, day, day_of_week, iso_week, iso_year, is_weekend, month_name, day_name)
+    select d, extract(year from d), extract(quarter from d), extract(month from d), extract(day from d),
+           extract(isodow from d), extract(week from d), extract(isoyear from d), extract(isodow from d) >= 6,
+           to_char(d, 'FMMonth'), to_char(d, 'FMDay')
+    from (select distinct day as d from rb_all_days) days
+    on conflict (date) do nothing`);
+
+  const [{ n }] = await tx<[{ n: number }]>`select count(*)::int as n from rb_all_days`;
+  return { siteDays: n, sessions: sessions.count, pageViews: pageViews.count, orders: orders.count };
+}

@@ -1,0 +1,261 @@
+// The analytics models, rebuilt by the ETL for the days a run touched (src/models/rebuild.ts).
+//
+// Two grains, both in UTC so the API can answer in any time zone without reloading:
+// - raw grain: one row per session, page view, order, order line, user, product, date;
+// - hour grain (the `*_daily` tables): additive measures per UTC hour, which roll up to the days of
+//   any whole-hour time zone. Averages are stored as sums and counts; distinct counts (users) are not
+//   additive and are read from the raw-grain tables.
+//
+// Every model row carries `is_bot`: models are built from human and bot events separately, so a
+// metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
+import { bigint, boolean, date, doublePrecision, index, integer, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+const utc = () => timestamp({ withTimezone: true });
+
+/** One row per session: a distinct (site_id, session_id) — among its human or its bot events. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    site_id: text().notNull(),
+    session_id: text().notNull(),
+    is_bot: boolean().notNull(),
+    /** The user of the session's first event. */
+    user_id: text().notNull(),
+    started_at: utc().notNull(),
+    ended_at: utc().notNull(),
+    /** ended_at − started_at. */
+    duration_seconds: doublePrecision().notNull(),
+    events: integer().notNull(),
+    page_views: integer().notNull(),
+    clicks: integer().notNull(),
+    purchases: integer().notNull(),
+    /** Exactly one page view and no click or purchase. */
+    is_bounce: boolean().notNull(),
+    entry_path: text(),
+    exit_path: text(),
+    country: text(),
+    device_type: text(),
+    browser: text(),
+    os: text(),
+    referrer_domain: text(),
+    utm_source: text(),
+  },
+  (t) => [
+    primaryKey({ name: 'sessions_pkey', columns: [t.site_id, t.session_id, t.is_bot] }),
+    index('sessions_site_started_idx').on(t.site_id, t.started_at),
+    index('sessions_site_user_idx').on(t.site_id, t.user_id),
+  ],
+);
+
+/** One row per page view, with what the metrics need to know about it. */
+export const page_views = pgTable(
+  'page_views',
+  {
+    site_id: text().notNull(),
+    event_id: uuid().notNull(),
+    session_id: text().notNull(),
+    is_bot: boolean().notNull(),
+    user_id: text().notNull(),
+    viewed_at: utc().notNull(),
+    path: text(),
+    /** Seconds to the session's next page_view, page_close or session_end; null when there is none. */
+    time_on_page_seconds: doublePrecision(),
+    /** Max scroll_depth of the scroll events after it and before the next page view; null when none. */
+    scroll_depth: smallint(),
+    /** The session's last page view. */
+    is_exit: boolean().notNull(),
+  },
+  // No primary key: (site_id, event_id) is unique by construction, and a random-uuid index would
+  // cost the rebuild more than anything else on this table.
+  (t) => [
+    index('page_views_site_viewed_idx').on(t.site_id, t.viewed_at),
+    index('page_views_site_session_idx').on(t.site_id, t.session_id),
+  ],
+);
+
+/** Sessions starting in each UTC hour (by their first event). */
+export const session_metrics_daily = pgTable(
+  'session_metrics_daily',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    sessions: integer().notNull(),
+    bounces: integer().notNull(),
+    duration_seconds_sum: doublePrecision().notNull(),
+    page_views_sum: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'session_metrics_daily_pkey', columns: [t.site_id, t.hour, t.is_bot] })],
+);
+
+/** Page views per path and UTC hour, with time on page, scroll depth and exits. */
+export const page_engagement_daily = pgTable(
+  'page_engagement_daily',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    /** '' for page views without a path. */
+    path: text().notNull(),
+    page_views: integer().notNull(),
+    time_on_page_seconds_sum: doublePrecision().notNull(),
+    /** Page views with a known time on page. */
+    time_on_page_count: integer().notNull(),
+    scroll_depth_sum: bigint({ mode: 'number' }).notNull(),
+    /** Page views with at least one scroll event. */
+    scroll_depth_count: integer().notNull(),
+    exits: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'page_engagement_daily_pkey', columns: [t.site_id, t.hour, t.is_bot, t.path] })],
+);
+
+/** Clicks per (path, button) and UTC hour, beside the path's page views in that hour. */
+export const click_through_daily = pgTable(
+  'click_through_daily',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    path: text().notNull(),
+    button_id: text().notNull(),
+    clicks: integer().notNull(),
+    page_views: integer().notNull(),
+    /** clicks ÷ page_views × 100 for this hour (null without page views); sum clicks and page views for longer spans. */
+    ctr: numeric({ precision: 12, scale: 2, mode: 'number' }),
+  },
+  (t) => [primaryKey({ name: 'click_through_daily_pkey', columns: [t.site_id, t.hour, t.is_bot, t.path, t.button_id] })],
+);
+
+/** Scroll events aggregated by page path and UTC hour (seed 000's batch aggregation), with depth reach. */
+export const scroll_depth_daily = pgTable(
+  'scroll_depth_daily',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    path: text().notNull(),
+    scroll_events: integer().notNull(),
+    scroll_depth_sum: bigint({ mode: 'number' }).notNull(),
+    max_scroll_depth: smallint().notNull(),
+    /** Page views (in this hour) whose max scroll depth reached 25, 50, 75 and 100. */
+    reached_25: integer().notNull(),
+    reached_50: integer().notNull(),
+    reached_75: integer().notNull(),
+    reached_100: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'scroll_depth_daily_pkey', columns: [t.site_id, t.hour, t.is_bot, t.path] })],
+);
+
+/** One row per distinct order_id: its first purchase event (by event time) wins. */
+export const orders = pgTable(
+  'orders',
+  {
+    site_id: text().notNull(),
+    order_id: text().notNull(),
+    is_bot: boolean().notNull(),
+    event_id: uuid().notNull(),
+    user_id: text().notNull(),
+    session_id: text().notNull(),
+    ordered_at: utc().notNull(),
+    amount: numeric({ precision: 14, scale: 2, mode: 'number' }).notNull(),
+    currency: text().notNull(),
+    payment_method: text(),
+    items: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'orders_pkey', columns: [t.site_id, t.order_id, t.is_bot] }),
+    index('orders_site_ordered_idx').on(t.site_id, t.ordered_at),
+  ],
+);
+
+/** The lines of each order in `orders`. */
+export const order_items = pgTable(
+  'order_items',
+  {
+    site_id: text().notNull(),
+    order_id: text().notNull(),
+    is_bot: boolean().notNull(),
+    line: integer().notNull(),
+    ordered_at: utc().notNull(),
+    product_id: text().notNull(),
+    name: text(),
+    category: text(),
+    // unbounded numeric and bigint: one huge (but valid) order must not make the rebuild fail
+    price: numeric({ mode: 'number' }).notNull(),
+    quantity: bigint({ mode: 'number' }).notNull(),
+    /** price × quantity, rounded to cents. */
+    revenue: numeric({ mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'order_items_pkey', columns: [t.site_id, t.order_id, t.is_bot, t.line] }),
+    index('order_items_site_ordered_idx').on(t.site_id, t.ordered_at),
+    index('order_items_site_product_idx').on(t.site_id, t.product_id),
+  ],
+);
+
+/** Orders and revenue per UTC hour and currency. */
+export const revenue_daily = pgTable(
+  'revenue_daily',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    currency: text().notNull(),
+    orders: integer().notNull(),
+    revenue: numeric({ mode: 'number' }).notNull(),
+    items_sold: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'revenue_daily_pkey', columns: [t.site_id, t.hour, t.is_bot, t.currency] })],
+);
+
+/** The product dimension, from order lines: the latest name and category seen, and sales to date. */
+export const products = pgTable(
+  'products',
+  {
+    site_id: text().notNull(),
+    product_id: text().notNull(),
+    is_bot: boolean().notNull(),
+    name: text(),
+    category: text(),
+    last_price: numeric({ mode: 'number' }).notNull(),
+    first_ordered_at: utc().notNull(),
+    last_ordered_at: utc().notNull(),
+    orders: integer().notNull(),
+    quantity: bigint({ mode: 'number' }).notNull(),
+    revenue: numeric({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'products_pkey', columns: [t.site_id, t.product_id, t.is_bot] })],
+);
+
+/** The user dimension, from sessions: first and last seen, sessions, and where the first session came from. */
+export const users = pgTable(
+  'users',
+  {
+    site_id: text().notNull(),
+    user_id: text().notNull(),
+    is_bot: boolean().notNull(),
+    first_seen: utc().notNull(),
+    last_seen: utc().notNull(),
+    sessions: integer().notNull(),
+    events: integer().notNull(),
+    country: text(),
+    device_type: text(),
+  },
+  (t) => [primaryKey({ name: 'users_pkey', columns: [t.site_id, t.user_id, t.is_bot] })],
+);
+
+/** The calendar dimension, for every UTC day the models hold. */
+export const dim_date = pgTable('dim_date', {
+  date: date({ mode: 'string' }).primaryKey(),
+  year: smallint().notNull(),
+  quarter: smallint().notNull(),
+  month: smallint().notNull(),
+  day: smallint().notNull(),
+  /** ISO: 1 = Monday … 7 = Sunday. */
+  day_of_week: smallint().notNull(),
+  iso_week: smallint().notNull(),
+  iso_year: smallint().notNull(),
+  is_weekend: boolean().notNull(),
+  month_name: text().notNull(),
+  day_name: text().notNull(),
+});

@@ -1,0 +1,164 @@
+// The model rebuild against a real PostgreSQL, compared with a separate in-memory implementation of
+// the metric definitions (support/reference-models.ts): incremental loads, late events, duplicates,
+// re-runs and concurrent rebuilds all end in the same tables.
+import type { CanonicalEvent } from '@clickstream/event-schema';
+import type { Sql } from 'postgres';
+import { copyEvents, createWarehouse, rebuildModels, type SiteDay } from '../src';
+import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
+import { randomSource } from './support/events';
+import { canonicalRows, distinctEvents, MODEL_TABLES, referenceModels, type Models } from './support/reference-models';
+import { generateSessions } from './support/sessions-dataset';
+
+const FLOAT_COLUMNS = new Set(['duration_seconds', 'time_on_page_seconds', 'duration_seconds_sum', 'time_on_page_seconds_sum']);
+const NUMERIC_COLUMNS = new Set(['amount', 'price', 'revenue', 'last_price', 'ctr', 'quantity', 'items_sold', 'scroll_depth_sum']);
+
+/** Every model table, normalised: timestamps as ISO text, numerics as numbers, floats to 6 decimals. */
+async function readModels(sql: Sql): Promise<Models> {
+  const models: Models = {};
+  for (const table of MODEL_TABLES) {
+    const rows = await sql.unsafe(`select * from ${table}`);
+    models[table] = rows.map((row) => {
+      const out: Record<string, string | number | boolean | null> = {};
+      for (const [k, v] of Object.entries(row)) {
+        if (v instanceof Date) out[k] = v.toISOString();
+        else if (v !== null && FLOAT_COLUMNS.has(k)) out[k] = Math.round(Number(v) * 1e6) / 1e6;
+        else if (v !== null && NUMERIC_COLUMNS.has(k)) out[k] = Number(v);
+        else out[k] = v as string | number | boolean | null;
+      }
+      return out;
+    });
+  }
+  return models;
+}
+
+function expectSameModels(actual: Models, expected: Models): void {
+  for (const table of MODEL_TABLES) {
+    const a = canonicalRows(actual[table]);
+    const e = canonicalRows(expected[table]);
+    // a readable failure: the first rows that differ, per table
+    const missing = e.filter((row) => !a.includes(row)).slice(0, 3);
+    const extra = a.filter((row) => !e.includes(row)).slice(0, 3);
+    expect({ table, count: a.length, missing, extra }).toEqual({ table, count: e.length, missing: [], extra: [] });
+  }
+}
+
+function allDays(events: readonly CanonicalEvent[]): SiteDay[] {
+  const keys = new Set(events.map((e) => `${e.site_id}|${e.event_time.slice(0, 10)}`));
+  return [...keys].map((k) => {
+    const [siteId, day] = k.split('|');
+    return { siteId, day };
+  });
+}
+
+/** Splits events into `parts` loads in a shuffled order (so a session arrives in pieces). */
+function shuffledLoads(events: readonly CanonicalEvent[], parts: number, seed: number): CanonicalEvent[][] {
+  const random = randomSource(seed);
+  const loads: CanonicalEvent[][] = Array.from({ length: parts }, () => []);
+  for (const e of events) loads[Math.floor(random() * parts)].push(e);
+  return loads;
+}
+
+describe('rebuildModels', () => {
+  let pg: TestPostgres;
+  let wh: TestWarehouse;
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+  });
+  beforeEach(async () => {
+    wh = await createTestWarehouse(pg.url, { max: 4 });
+  });
+  afterEach(() => wh?.drop());
+  afterAll(() => pg?.stop());
+
+  const dataset = generateSessions({ seed: 42 });
+
+  it('the dataset holds the cases the definitions care about', () => {
+    const reference = referenceModels(dataset);
+    const sessions = reference.sessions;
+    expect(sessions.filter((s) => s.is_bounce).length).toBeGreaterThan(10);
+    expect(sessions.filter((s) => s.is_bot).length).toBeGreaterThan(5);
+    expect(sessions.filter((s) => String(s.started_at).slice(0, 10) !== String(s.ended_at).slice(0, 10)).length).toBeGreaterThan(3);
+    expect(reference.page_views.filter((p) => p.time_on_page_seconds === null).length).toBeGreaterThan(10);
+    expect(reference.page_views.filter((p) => p.scroll_depth !== null).length).toBeGreaterThan(10);
+    expect(reference.page_views.filter((p) => p.path === null).length).toBeGreaterThan(0);
+    const purchases = dataset.filter((e) => e.event_type === 'purchase');
+    expect(purchases.length - reference.orders.length).toBeGreaterThan(2); // orders sent twice
+    const times = dataset.map((e) => `${e.session_id}|${e.event_time}`);
+    expect(times.length - new Set(times).size).toBeGreaterThan(10); // timestamp ties within a session
+  });
+
+  it('builds every model row as the reference computes it, load by load, with duplicates across loads', async () => {
+    const loads = shuffledLoads(dataset, 3, 1);
+    // 200 events again in the last load: loaded once, counted once
+    loads[2].push(...dataset.slice(0, 200));
+    for (const load of loads) {
+      const { touched } = await copyEvents(wh.sql, load);
+      await rebuildModels(wh.sql, { touched });
+    }
+    expectSameModels(await readModels(wh.sql), referenceModels(dataset));
+  });
+
+  it('loads arriving day by day: sessions crossing midnight update the day they started on', async () => {
+    for (const day of ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04']) {
+      const { touched } = await copyEvents(wh.sql, dataset.filter((e) => e.event_time.startsWith(day)));
+      const result = await rebuildModels(wh.sql, { touched });
+      // after the first day, sessions that began the evening before widen the rebuild to that day
+      if (day !== '2026-03-01' && touched.length) expect(result.siteDays).toBeGreaterThan(touched.length);
+    }
+    expectSameModels(await readModels(wh.sql), referenceModels(dataset));
+  });
+
+  it('is idempotent: rebuilding again, or from empty tables, gives identical tables', async () => {
+    await copyEvents(wh.sql, dataset);
+    const result = await rebuildModels(wh.sql, { touched: allDays(dataset) });
+    expect(result.sessions).toBe(referenceModels(dataset).sessions.length);
+    const first = await readModels(wh.sql);
+
+    await rebuildModels(wh.sql, { touched: allDays(dataset) });
+    expectSameModels(await readModels(wh.sql), first);
+
+    for (const table of MODEL_TABLES) await wh.sql.unsafe(`truncate ${table}`);
+    await rebuildModels(wh.sql, { touched: allDays(dataset) });
+    expectSameModels(await readModels(wh.sql), first);
+  });
+
+  it('late events update the earlier day: a new first event moves a session into the previous day', async () => {
+    // Day 1 and 2 first; then events for day 1 arrive "today" (received_at days later).
+    const day2 = dataset.filter((e) => e.event_time < '2026-03-03');
+    await copyEvents(wh.sql, day2);
+    await rebuildModels(wh.sql, { touched: allDays(day2) });
+
+    const crossing = referenceModels(day2).sessions.find((s) => String(s.started_at) >= '2026-03-02' && s.is_bot === false) as Record<string, unknown>;
+    const template = day2.find((e) => e.session_id === crossing.session_id) as CanonicalEvent;
+    const late: CanonicalEvent[] = [
+      // a page view the evening before the session's first event: the session now starts on day 1
+      { ...template, event_id: '0190f0e0-0000-7000-8000-00000000a001', event_type: 'page_view', event_time: '2026-03-01T23:59:58.000Z', received_at: '2026-03-05T10:00:00.000Z', page: { path: '/late', url: 'https://shop.example/late' } },
+      // and a click in some other day-1 session
+      { ...day2[0], event_id: '0190f0e0-0000-7000-8000-00000000a002', event_type: 'click', button_id: 'late-button', received_at: '2026-03-05T10:00:00.000Z' },
+    ];
+    const { touched } = await copyEvents(wh.sql, late);
+    expect(touched.map((t) => t.day).sort()).toEqual(['2026-03-01', day2[0].event_time.slice(0, 10)].sort().filter((d, i, a) => a.indexOf(d) === i));
+    await rebuildModels(wh.sql, { touched });
+    const expected = referenceModels([...day2, ...late]);
+    expectSameModels(await readModels(wh.sql), expected);
+    const [moved] = await wh.sql`select started_at, entry_path from sessions where session_id = ${String(crossing.session_id)} and not is_bot`;
+    expect({ started: moved.started_at.toISOString(), entry: moved.entry_path }).toEqual({ started: '2026-03-01T23:59:58.000Z', entry: '/late' });
+  });
+
+  it('two rebuilds at once (separate connections) wait for each other and leave the same tables', async () => {
+    await copyEvents(wh.sql, dataset);
+    const other = createWarehouse({ url: pg.url, schema: wh.schema, max: 2 });
+    try {
+      const touched = allDays(dataset);
+      await Promise.all([rebuildModels(wh.sql, { touched }), rebuildModels(other.sql, { touched: touched.slice().reverse() })]);
+    } finally {
+      await other.close();
+    }
+    expectSameModels(await readModels(wh.sql), referenceModels(distinctEvents(dataset)));
+  });
+
+  it('does nothing for no touched days, and refuses a malformed day', async () => {
+    expect(await rebuildModels(wh.sql, { touched: [] })).toEqual({ siteDays: 0, sessions: 0, pageViews: 0, orders: 0, milliseconds: 0 });
+    await expect(rebuildModels(wh.sql, { touched: [{ siteId: 'a', day: '2026-3-1' }] })).rejects.toThrow(/YYYY-MM-DD/);
+  });
+});

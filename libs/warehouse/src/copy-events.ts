@@ -123,12 +123,13 @@ function isTransaction(sql: Sql | TransactionSql): sql is TransactionSql {
   return 'savepoint' in sql && typeof sql.savepoint === 'function';
 }
 
+/** The event's `events` columns as one COPY text row (tab-separated, no line end), in EVENT_COLUMNS order. */
+export function eventCopyFields(event: CanonicalEvent): string {
+  const row = eventRow(event);
+  return EVENT_COLUMNS.map((column) => (column === 'payload' ? copyJsonField(row.payload) : copyTextField(row[column]))).join('\t');
+}
+
 /** One COPY text line for the staging table: the event's columns, then its position in the load. */
 export function eventCopyLine(event: CanonicalEvent, ordinal: number): string {
-  const row = eventRow(event);
-  let line = '';
-  for (const column of EVENT_COLUMNS) {
-    line += (column === 'payload' ? copyJsonField(row.payload) : copyTextField(row[column])) + '\t';
-  }
-  return line + ordinal + '\n';
+  return `${eventCopyFields(event)}\t${ordinal}\n`;
 }

@@ -5,7 +5,7 @@ export { createWarehouse, tables, type Warehouse, type WarehouseDb, type Warehou
 export { migrate, migrationLockKey, readMigrations, MIGRATIONS_FOLDER, type Migration, type MigrateOptions, type MigrateResult } from './migrate';
 export { assertSchemaName, DEFAULT_WAREHOUSE_SCHEMA } from './schema-name';
 export { eventRow, EVENT_COLUMNS, type EventRow } from './event-row';
-export { copyEvents, type CopyEventsResult, type SiteDay } from './copy-events';
+export { copyEvents, eventCopyFields, type CopyEventsResult, type SiteDay } from './copy-events';
 export { applyMinuteCounts, claimConsumerOffset, readConsumerOffsets, writeConsumerOffsets, type MinuteCount } from './live-rollups';
 export { isRetriableDbError } from './db-errors';
 export { eventTypeCounts, minuteCounts, topUsers, type EventTypeTotal, type MinuteTotal, type TimeRange, type UserTotal } from './live-queries';
@@ -13,3 +13,4 @@ export type { WarehouseLogger } from './logger';
 export { assertTestDatabase } from './test-database';
 export { rebuildModels, type RebuildOptions, type RebuildResult } from './models/rebuild';
 export { applyRetention, RETENTION_TABLES, siteDaysInRange, type RetentionCounts, type RetentionOptions } from './maintenance';
+export * from './queries';

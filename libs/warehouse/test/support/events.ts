@@ -2,6 +2,9 @@
 // sometimes absent, and strings that break naive COPY or JSON handling.
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { EVENT_TYPES } from '@clickstream/event-schema';
+import { randomSource } from '../../src/testing/random';
+
+export { randomSource };
 
 /** Strings that a loader must store and return unchanged. */
 export const NASTY_STRINGS = [
@@ -27,18 +30,6 @@ export const NASTY_STRINGS = [
   '\\x41\\u0041\\t',
   'a'.repeat(2000),
 ];
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function randomSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function eventId(seed: number, n: number): string {
   const hex = (n.toString(16) + seed.toString(16).padStart(4, '0')).padStart(12, '0').slice(-12);

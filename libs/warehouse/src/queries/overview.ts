@@ -1,0 +1,60 @@
+// The dashboard's headline figures for a range, beside the same figures for the period just before.
+import { botFilter, previousRange, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
+
+export interface OverviewTotals {
+  /** Events in the range (by event_time). */
+  events: number;
+  /** page_view events in the range. */
+  page_views: number;
+  /** Distinct user_id with an event in the range. */
+  users: number;
+  /** Sessions that start in the range (by their first event), however long they last. */
+  sessions: number;
+  /** Their average duration (last − first event), seconds, 2 decimals; 0 without sessions. */
+  avg_session_seconds: number;
+  /** Their share of bounces, percent, 2 decimals; 0 without sessions. */
+  bounce_rate: number;
+  /** Σ amount of the orders placed in the range (each order_id once, at its first purchase event). */
+  revenue: number;
+}
+
+export interface Overview extends OverviewTotals {
+  /** The same figures for the range of the same length that ends where this one starts. */
+  previous: OverviewTotals;
+}
+
+/** Totals for the range and for the period before it (see OverviewTotals for each definition). */
+export async function overview(sql: Queryable, range: MetricRange): Promise<Overview> {
+  const r = resolveRange(range);
+  return withRangeErrors(r, async () => {
+    const [current, previous] = await Promise.all([overviewTotals(sql, r), overviewTotals(sql, previousRange(r))]);
+    return { ...current, previous };
+  });
+}
+
+async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<OverviewTotals> {
+  // Durations are averaged as numeric (float8 → numeric keeps their millisecond digits), so rounding
+  // to 2 decimals is exact rather than at the mercy of float sums.
+  const [totals] = await sql<[OverviewTotals]>`
+    with event_totals as (
+      select count(*)::float8 as events,
+             (count(*) filter (where event_type = 'page_view'))::float8 as page_views,
+             count(distinct user_id)::float8 as users
+      from events
+      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}
+    ),
+    session_totals as (
+      select count(*)::float8 as sessions,
+             coalesce(round(avg(duration_seconds::numeric), 2), 0)::float8 as avg_session_seconds,
+             coalesce(round(100.0 * count(*) filter (where is_bounce) / nullif(count(*), 0), 2), 0)::float8 as bounce_rate
+      from sessions
+      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)}
+    ),
+    order_totals as (
+      select coalesce(sum(amount), 0)::float8 as revenue
+      from orders
+      where site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)}
+    )
+    select * from event_totals, session_totals, order_totals`;
+  return { ...totals };
+}

@@ -1,0 +1,36 @@
+// Page engagement per path, from the page_views model (one row per page view, so any range is exact).
+import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+
+export interface PageRow {
+  /** '' for page views without a path. */
+  path: string;
+  page_views: number;
+  /** Distinct user_id with a page view on the path. */
+  unique_users: number;
+  /** Average time on page over the page views whose time is known (a next page_view, page_close or session_end); null when none. */
+  avg_time_seconds: number | null;
+  /** Average of each page view's deepest scroll, over the page views that scrolled; null when none. */
+  avg_scroll_depth: number | null;
+  /** Page views in the range that were their session's last. */
+  exits: number;
+}
+
+/** Paths by page views in the range, most first (ties by path), at most `limit` (50). */
+export async function pages(sql: Queryable, range: MetricRange, options: ListOptions = {}): Promise<PageRow[]> {
+  const r = resolveRange(range);
+  const limit = resolveLimit(options.limit);
+  return withRangeErrors(r, () =>
+    sql<PageRow[]>`
+      select coalesce(path, '') collate "C" as path,
+             count(*)::float8 as page_views,
+             count(distinct user_id)::float8 as unique_users,
+             round(avg(time_on_page_seconds::numeric), 2)::float8 as avg_time_seconds,
+             round(avg(scroll_depth), 2)::float8 as avg_scroll_depth,
+             (count(*) filter (where is_exit))::float8 as exits
+      from page_views
+      where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)}
+      group by 1
+      order by page_views desc, path
+      limit ${limit}`,
+  );
+}

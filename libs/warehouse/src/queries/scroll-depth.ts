@@ -1,0 +1,63 @@
+// Scroll depth per path: seed 000's aggregation of scroll events by URL, beside how deep the page
+// views of the path went (each page view's deepest scroll before the next page view).
+import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+
+export interface ScrollDepthRow {
+  /** '' for scrolls and page views without a path. */
+  path: string;
+  /** scroll events (with a depth) on the path in the range. */
+  scroll_events: number;
+  /** Average of each page view's deepest scroll, over the page views in the range that scrolled; null when none. */
+  avg_scroll_depth: number | null;
+  /** The deepest of those scroll events; null when none. */
+  max_scroll_depth: number | null;
+  /** Page views in the range with at least one scroll event. */
+  page_views_scrolled: number;
+  /** Page views whose deepest scroll reached 25, 50, 75 and 100 percent. */
+  reached_25: number;
+  reached_50: number;
+  reached_75: number;
+  reached_100: number;
+}
+
+/** Paths by scroll events in the range, most first (ties by page views scrolled, then path), at most `limit` (50). */
+export async function scrollDepth(sql: Queryable, range: MetricRange, options: ListOptions = {}): Promise<ScrollDepthRow[]> {
+  const r = resolveRange(range);
+  const limit = resolveLimit(options.limit);
+  return withRangeErrors(r, () =>
+    sql<ScrollDepthRow[]>`
+      with scrolls as (
+        select coalesce(page_path, '') as path, count(*) as scroll_events, max(scroll_depth) as max_scroll_depth
+        from events
+        where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}
+          and event_type = 'scroll' and scroll_depth is not null
+        group by 1
+      ),
+      scrolled_views as (
+        select coalesce(path, '') as path,
+               round(avg(scroll_depth), 2) as avg_scroll_depth,
+               count(*) as page_views_scrolled,
+               count(*) filter (where scroll_depth >= 25) as reached_25,
+               count(*) filter (where scroll_depth >= 50) as reached_50,
+               count(*) filter (where scroll_depth >= 75) as reached_75,
+               count(*) filter (where scroll_depth >= 100) as reached_100
+        from page_views
+        where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)}
+          and scroll_depth is not null
+        group by 1
+      )
+      select coalesce(s.path, v.path) collate "C" as path,
+             coalesce(s.scroll_events, 0)::float8 as scroll_events,
+             v.avg_scroll_depth::float8 as avg_scroll_depth,
+             s.max_scroll_depth::float8 as max_scroll_depth,
+             coalesce(v.page_views_scrolled, 0)::float8 as page_views_scrolled,
+             coalesce(v.reached_25, 0)::float8 as reached_25,
+             coalesce(v.reached_50, 0)::float8 as reached_50,
+             coalesce(v.reached_75, 0)::float8 as reached_75,
+             coalesce(v.reached_100, 0)::float8 as reached_100
+      from scrolls s
+      full join scrolled_views v on v.path = s.path
+      order by scroll_events desc, page_views_scrolled desc, path
+      limit ${limit}`,
+  );
+}

@@ -1,0 +1,62 @@
+// One metric per minute, hour or local day, for charts.
+import { InvalidQueryError } from './errors';
+import { botFilter, oneOf, resolveRange, withRangeErrors, type MetricRange, type Queryable } from './range';
+
+export const TIMESERIES_METRICS = ['events', 'page_views', 'users', 'sessions', 'revenue', 'orders'] as const;
+export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
+
+export const TIMESERIES_INTERVALS = ['minute', 'hour', 'day'] as const;
+export type TimeseriesInterval = (typeof TIMESERIES_INTERVALS)[number];
+
+/** The most buckets one call may span (20 000 minutes ≈ 14 days; hours ≈ 2.3 years). */
+export const MAX_TIMESERIES_BUCKETS = 20_000;
+
+const INTERVAL_MS: Record<TimeseriesInterval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export interface TimeseriesOptions {
+  metric: TimeseriesMetric;
+  interval: TimeseriesInterval;
+}
+
+export interface TimeseriesPoint {
+  /** The bucket's start, ISO-8601 UTC: the local minute, hour or midnight in the range's time zone. */
+  t: string;
+  value: number;
+}
+
+/**
+ * `metric` per bucket in the range, oldest first; buckets without data are absent. Buckets are
+ * local to the range's time zone (an hour in Asia/Kolkata starts at :30 UTC; a day at local
+ * midnight). events, page_views and users count events by event_time (users: distinct per bucket);
+ * sessions count sessions by their start; orders and revenue count orders by their first purchase event.
+ */
+export async function timeseries(sql: Queryable, range: MetricRange, options: TimeseriesOptions): Promise<TimeseriesPoint[]> {
+  const r = resolveRange(range);
+  const metric = oneOf('metric', options?.metric, TIMESERIES_METRICS);
+  const interval = oneOf('interval', options?.interval, TIMESERIES_INTERVALS);
+  const buckets = (r.to.getTime() - r.from.getTime()) / INTERVAL_MS[interval];
+  if (buckets > MAX_TIMESERIES_BUCKETS) {
+    throw new InvalidQueryError('interval', `the range holds about ${Math.ceil(buckets)} ${interval}s; at most ${MAX_TIMESERIES_BUCKETS} per request — choose a longer interval or a shorter range`);
+  }
+
+  const series = {
+    events: { table: 'events', time: 'event_time', value: sql`count(*)`, only: sql`` },
+    page_views: { table: 'events', time: 'event_time', value: sql`count(*)`, only: sql`and event_type = 'page_view'` },
+    users: { table: 'events', time: 'event_time', value: sql`count(distinct user_id)`, only: sql`` },
+    sessions: { table: 'sessions', time: 'started_at', value: sql`count(*)`, only: sql`` },
+    orders: { table: 'orders', time: 'ordered_at', value: sql`count(*)`, only: sql`` },
+    revenue: { table: 'orders', time: 'ordered_at', value: sql`sum(amount)`, only: sql`` },
+  }[metric];
+  const time = sql(series.time);
+
+  const rows = await withRangeErrors(
+    r,
+    () => sql<Array<{ t: Date; value: number }>>`
+      select date_trunc(${interval}, ${time}, ${r.tz}) as t, (${series.value})::float8 as value
+      from ${sql(series.table)}
+      where site_id = ${r.site} and ${time} >= ${r.from} and ${time} < ${r.to} ${botFilter(sql, r)} ${series.only}
+      group by 1
+      order by 1`,
+  );
+  return rows.map((row) => ({ t: row.t.toISOString(), value: row.value }));
+}

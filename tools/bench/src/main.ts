@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runEtlBench } from './benchmarks/etl';
 import { runIngestBench } from './benchmarks/ingest';
 import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   broker: { describe: 'dev broker produce/consume with kafkajs, vs raw protocol requests', run: runKafkaBrokerBench },
   ingest: { describe: 'ingest + dev broker under autocannon load, vs a bare Fastify endpoint', run: runIngestBench },
   consumer: { describe: 'stream-consumer archiver and live rollups from a pre-filled topic, vs a bare kafkajs consume', run: runStreamConsumerBench },
+  etl: { describe: 'etl load of a day of sessions from the raw archive, vs a plain COPY; model rebuild time', run: runEtlBench },
 };
 
 const USAGE = `Usage: npm run bench -- [options] [benchmark ...]

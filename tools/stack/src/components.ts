@@ -15,7 +15,7 @@ export const STACK_COMPONENTS: readonly StackComponent[] = [
   { name: 's3', what: 's3rver on 9000, data in .data/s3 (unless S3_ENDPOINT)', issue: 9, built: false },
   { name: 'ingest', what: 'HTTP collector on 8000', issue: 5, built: true },
   { name: 'stream-consumer', what: 'archiver and live rollups, /metrics on 9101', issue: 6, built: true },
-  { name: 'etl', what: 'warehouse loader every 15 s, /metrics on 9102', issue: 7, built: false },
+  { name: 'etl', what: 'warehouse loader every 15 s, /metrics on 9102', issue: 7, built: true },
   { name: 'web', what: 'dashboard and API on 3000', issue: 8, built: false },
   { name: 'simulator', what: 'realistic traffic through ingest', issue: 9, built: false },
 ];

@@ -2,10 +2,10 @@
 // written the way the archiver writes them, and readers of what the loader left in PostgreSQL.
 
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { rawObjectKey, type RawArchive } from '@clickstream/archive';
 import { normalize, type CanonicalEvent } from '@clickstream/event-schema';
-import { createLogger, type Logger } from '@clickstream/runtime';
+import type { Logger } from '@clickstream/runtime';
+import { capturedLogger } from '@clickstream/runtime/testing';
 import type { Warehouse } from '@clickstream/warehouse';
 
 export const EVENT_TYPES = ['page_view', 'click', 'scroll', 'page_view', 'page_close', 'purchase'] as const;
@@ -72,18 +72,7 @@ export async function writeObjects(archive: RawArchive, events: CanonicalEvent[]
 }
 
 export function quietLogger(lines: string[] = []): Logger {
-  return createLogger({
-    service: 'etl',
-    level: process.env['DEBUG_LOGS'] === '1' ? 'debug' : 'info',
-    pretty: false,
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        if (process.env['DEBUG_LOGS'] === '1') process.stderr.write(chunk);
-        cb();
-      },
-    }),
-  });
+  return capturedLogger('etl', lines);
 }
 
 /** `site_id/event_id` of every row of `events`, sorted. */

@@ -9,7 +9,7 @@ import { createWarehouse, type Warehouse } from '@clickstream/warehouse';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '@clickstream/warehouse/testing';
 import { runEtl, type EtlDeps } from '../src/loader';
 import { keyOf, makeEvents, manifest, modelSnapshot, quietLogger, runs, storedEventKeys, writeObjects, type WrittenObject } from './harness';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '@clickstream/runtime/testing';
 
 jest.setTimeout(90_000);
 

@@ -7,7 +7,7 @@ import { createWarehouse, type Warehouse } from '@clickstream/warehouse';
 import { startTestPostgres, type TestPostgres } from '@clickstream/warehouse/testing';
 import type { TransactionSql } from 'postgres';
 import { guardTransactions, isConnectionLoss, transaction } from '../src/loader/transaction';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '@clickstream/runtime/testing';
 
 jest.setTimeout(30_000);
 

@@ -1,11 +1,11 @@
 // Builds the collector exactly as main.ts does, on a real Kafka-protocol broker, for inject() tests.
 
 import { createDeadLetterPublisher, createEventProducer, createKafka, dlqTopicFor, ensureTopics, type EventProducer } from '@clickstream/kafka';
-import { createHealth, createLogger, createMetricsRegistry } from '@clickstream/runtime';
+import { createHealth, createMetricsRegistry } from '@clickstream/runtime';
+import { capturedLogger } from '@clickstream/runtime/testing';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { createEnricher } from '../src/enrich';
 import { createEventPublisher } from '../src/event-publisher';
@@ -32,17 +32,7 @@ export async function startIngest(
   const { writeKeys, geo, sendTimeoutMs, ...overrides } = options;
   const topic = `ingest-${randomUUID().slice(0, 8)}`;
   const logs: string[] = [];
-  const logger = createLogger({
-    service: 'ingest',
-    level: 'info',
-    pretty: false,
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(chunk.toString());
-        cb();
-      },
-    }),
-  });
+  const logger = capturedLogger('ingest', logs);
   const kafka = createKafka({ brokers, clientId: 'ingest-test', logger, connectionTimeout: 500, requestTimeout: 2000 });
   await ensureTopics(kafka, { topic, partitions: 3 });
   const producer = createEventProducer(kafka, { sendTimeoutMs: sendTimeoutMs ?? 3000 });

@@ -2,11 +2,11 @@
 // writes them as ingest does, and readers of what landed in S3, PostgreSQL and the DLQ.
 
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { normalize, type CanonicalEvent } from '@clickstream/event-schema';
 import { createKafka, eventMessageKey } from '@clickstream/kafka';
 import type { RawArchive } from '@clickstream/archive';
 import { createLogger, type Logger } from '@clickstream/runtime';
+import { capturedLogger } from '@clickstream/runtime/testing';
 import type { Warehouse } from '@clickstream/warehouse';
 import { logLevel, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 
@@ -42,17 +42,7 @@ export function makeEvents(count: number, options: { seed?: string; start?: numb
 export const POISON: Buffer[] = [Buffer.from('not json at all'), Buffer.from('{"event_type":"click"}'), Buffer.from([0xc3, 0x28])];
 
 export function quietLogger(lines: string[] = []): Logger {
-  return createLogger({
-    service: 'stream-consumer',
-    level: 'info',
-    pretty: false,
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    }),
-  });
+  return capturedLogger('stream-consumer', lines);
 }
 
 export function testKafka(brokers: string): Kafka {

@@ -16,7 +16,7 @@ import { startLagMonitor } from '../src/lag-monitor';
 import { createLivePipeline } from '../src/live/live-pipeline';
 import { createConsumerMetrics } from '../src/metrics';
 import { expectedTotals, makeEvents, produceEvents, quietLogger, readArchive, rollupTotals, sum, testKafka } from './harness';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '@clickstream/runtime/testing';
 
 jest.setTimeout(180_000);
 

@@ -163,6 +163,14 @@ async function rebuildIn(tx: TransactionSql, touched: Array<{ site_id: string; d
       returning x.site_id, x.user_id
     )
     insert into rb_users select site_id, user_id from gone`);
+  await run(`
+    create temp table rb_session_totals on commit drop as
+    select sh, site_id, session_id, is_bot, min(event_time) as started_at, max(event_time) as ended_at, count(*)::int as events,
+           (count(*) filter (where event_type = 'page_view'))::int as page_views,
+           (count(*) filter (where event_type = 'click'))::int as clicks,
+           (count(*) filter (where event_type = 'purchase'))::int as purchases
+    from rb_events group by sh, site_id, session_id, is_bot`);
+  await run(`analyze rb_session_totals`);
   const sessions = await run(`
     insert into sessions (site_id, session_id, is_bot, user_id, started_at, ended_at, duration_seconds, events, page_views,
                           clicks, purchases, is_bounce, entry_path, exit_path, country, device_type, browser, os,
@@ -173,19 +181,12 @@ async function rebuildIn(tx: TransactionSql, touched: Array<{ site_id: string; d
            a.page_views = 1 and a.clicks = 0 and a.purchases = 0,
            entry.path, exit.path,
            f.country, f.device_type, f.browser, f.os, f.referrer_domain, f.utm_source
-    from (
-      select sh, site_id, session_id, is_bot, min(event_time) as started_at, max(event_time) as ended_at, count(*)::int as events,
-             (count(*) filter (where event_type = 'page_view'))::int as page_views,
-             (count(*) filter (where event_type = 'click'))::int as clicks,
-             (count(*) filter (where event_type = 'purchase'))::int as purchases
-      from rb_events group by sh, site_id, session_id, is_bot
-    ) a
+    from rb_session_totals a
     -- the first event: among those at the session's first instant, the first in session order
     join (
       select distinct on (e.sh, e.site_id, e.session_id, e.is_bot) e.*
       from rb_events e
-      join (select sh, site_id, session_id, is_bot, min(event_time) as t from rb_events group by sh, site_id, session_id, is_bot) m
-        on ${sameSession('m', 'e')} and e.event_time = m.t
+      join rb_session_totals m on ${sameSession('m', 'e')} and e.event_time = m.started_at
       order by e.sh, e.site_id, e.session_id, e.is_bot, ${prefixed('e', SESSION_ORDER)}
     ) f on ${sameSession('f', 'a')}
     left join rb_page_views entry on ${sameSession('entry', 'a')} and entry.pv_group = 1

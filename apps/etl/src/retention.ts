@@ -4,9 +4,8 @@
 
 import { parseRawObjectKey, type RawArchive } from '@clickstream/archive';
 import type { Logger } from '@clickstream/runtime';
-import { applyRetention, type RetentionCounts } from '@clickstream/warehouse';
+import { applyRetention, guardTransactions, type RetentionCounts } from '@clickstream/warehouse';
 import type { Sql } from 'postgres';
-import { guardTransactions } from './loader/transaction';
 
 export interface RetentionDeps {
   sql: Sql;

@@ -4,6 +4,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import type { WarehouseLogger } from './logger';
 import { migrate, type MigrateResult } from './migrate';
+import { guardTransactions } from './transaction';
 import { consumer_offsets, etl_objects, etl_rejects, etl_runs, events, user_minute_counts } from './schema';
 import { assertSchemaName, DEFAULT_WAREHOUSE_SCHEMA } from './schema-name';
 
@@ -32,12 +33,13 @@ export interface Warehouse {
 
 export function createWarehouse(options: WarehouseOptions): Warehouse {
   const schema = assertSchemaName(options.schema ?? DEFAULT_WAREHOUSE_SCHEMA);
-  const sql = postgres(options.url, {
+  // begin() guarded against postgres.js crashing the process when a transaction's connection dies
+  const sql = guardTransactions(postgres(options.url, {
     max: options.max ?? 10,
     // A startup parameter, so it holds on every pooled connection from its first query on.
     connection: { search_path: schema, application_name: 'clickstream' },
     onnotice: () => undefined, // "already exists, skipping" and the like
-  });
+  }));
   const db = drizzleKeepingTypes(sql);
   return {
     sql,

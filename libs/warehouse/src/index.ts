@@ -14,3 +14,4 @@ export { assertTestDatabase } from './test-database';
 export { rebuildModels, type RebuildOptions, type RebuildResult } from './models/rebuild';
 export { applyRetention, RETENTION_TABLES, siteDaysInRange, type RetentionCounts, type RetentionOptions } from './maintenance';
 export * from './queries';
+export { guardTransactions, isConnectionLoss, transaction } from './transaction';

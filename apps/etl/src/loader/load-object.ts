@@ -5,11 +5,10 @@
 import type { ArchiveObject, RawArchive } from '@clickstream/archive';
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import type { Logger } from '@clickstream/runtime';
-import { copyEvents, type CopyEventsResult, type SiteDay } from '@clickstream/warehouse';
+import { copyEvents, transaction, type CopyEventsResult, type SiteDay } from '@clickstream/warehouse';
 import type { Sql, TransactionSql } from 'postgres';
 import { decodeArchiveLine, storableText } from '../decode-line';
 import { SiteDaySet } from './site-day-set';
-import { transaction } from './transaction';
 
 export interface LoadObjectDeps {
   sql: Sql;

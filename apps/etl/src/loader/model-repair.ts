@@ -8,11 +8,11 @@
 
 import type { ArchiveObject, RawArchive } from '@clickstream/archive';
 import type { Logger } from '@clickstream/runtime';
+import { transaction } from '@clickstream/warehouse';
 import type { Sql } from 'postgres';
 import { decodeArchiveLine } from '../decode-line';
 import { RUN_LOCK_KEY } from './run-ledger';
 import { SiteDaySet } from './site-day-set';
-import { transaction } from './transaction';
 
 /** The note a repaired run's error ends with. */
 export const REPAIRED_MARK = 'the models of its objects were rebuilt by run';

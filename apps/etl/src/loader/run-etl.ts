@@ -4,14 +4,13 @@
 
 import { parseRawObjectKey, isRetriableS3Error, type ArchiveObject, type RawArchive } from '@clickstream/archive';
 import type { Logger } from '@clickstream/runtime';
-import { isRetriableDbError, rebuildModels, siteDaysInRange, type RebuildResult } from '@clickstream/warehouse';
+import { guardTransactions, isRetriableDbError, rebuildModels, siteDaysInRange, type RebuildResult } from '@clickstream/warehouse';
 import type { Sql } from 'postgres';
 import type { EtlMetrics } from '../metrics';
 import { loadRawObject, type LoadedObject, type LoadObjectOptions, type ObjectLoadResult } from './load-object';
 import { findStaleRuns, markRepaired, siteDaysOfObject } from './model-repair';
 import { createRunLedger } from './run-ledger';
 import { SiteDaySet } from './site-day-set';
-import { guardTransactions } from './transaction';
 
 export interface EtlDeps {
   /** The warehouse pool (search_path = the warehouse schema). */

@@ -8,7 +8,7 @@
 // If that connection is lost, the transaction is never ended from here (see transaction.ts).
 
 import type { Sql } from 'postgres';
-import { transaction } from './transaction';
+import { transaction } from '@clickstream/warehouse';
 
 /** The advisory lock of run `$1` in the current schema. */
 export const RUN_LOCK_KEY = `hashtextextended('clickstream:etl-run:' || current_schema() || ':' || $1::bigint, 0)`;

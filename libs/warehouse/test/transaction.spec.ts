@@ -3,10 +3,9 @@
 // survives (plain sql.begin() dies of an uncaught TypeError in postgres.js 3.4.9 here), and the pool
 // works again once the server is back.
 
-import { createWarehouse, type Warehouse } from '@clickstream/warehouse';
-import { startTestPostgres, type TestPostgres } from '@clickstream/warehouse/testing';
+import { createWarehouse, guardTransactions, isConnectionLoss, transaction, type Warehouse } from '../src';
+import { startTestPostgres, type TestPostgres } from '../src/testing';
 import type { TransactionSql } from 'postgres';
-import { guardTransactions, isConnectionLoss, transaction } from '../src/loader/transaction';
 import { startTcpProxy, type TcpProxy } from '@clickstream/runtime/testing';
 
 jest.setTimeout(30_000);
@@ -61,8 +60,9 @@ describe('transaction() when the connection dies mid-query', () => {
     expect(await transaction(wh.sql, async (tx) => (await tx<{ n: number }[]>`select 2 as n`)[0].n)).toBe(2);
   });
 
-  it('guardTransactions() gives code that calls sql.begin() itself the same protection', async () => {
-    const guarded = guardTransactions(wh.sql);
+  it("createWarehouse()'s pool is guarded: code that calls sql.begin() itself gets the same protection", async () => {
+    const guarded = wh.sql;
+    expect(guardTransactions(guarded)).toBe(guarded);
     const err = await cutDuringQuery((fn) => guarded.begin(fn));
     expect(isConnectionLoss(err)).toBe(true);
     await new Promise((r) => setTimeout(r, 200));

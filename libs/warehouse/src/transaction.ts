@@ -28,10 +28,14 @@ export async function transaction<T>(sql: Sql, fn: (tx: TransactionSql) => Promi
 }
 
 /**
- * `sql` whose begin() goes through transaction(): for code that opens its own transactions on the
- * pool it is given (copyEvents without a transaction, rebuildModels, applyRetention).
+ * `sql` whose begin() goes through transaction(), so code that opens its own transactions on the
+ * pool (copyEvents without a transaction, rebuildModels, applyRetention, drizzle) is covered too.
+ * createWarehouse() returns its pool guarded; guarding twice returns the same pool.
  */
+const GUARDED = Symbol('clickstream.guardedTransactions');
+
 export function guardTransactions(sql: Sql): Sql {
+  if ((sql as Sql & { [GUARDED]?: true })[GUARDED]) return sql;
   const begin = (...args: unknown[]) => {
     const fn = args.at(-1) as (tx: TransactionSql) => Promise<unknown>;
     if (args.length > 1) throw new Error('guardTransactions: begin() with options is not supported');
@@ -39,6 +43,7 @@ export function guardTransactions(sql: Sql): Sql {
   };
   return new Proxy(sql, {
     get(target, property, receiver) {
+      if (property === GUARDED) return true;
       return property === 'begin' ? begin : Reflect.get(target, property, receiver);
     },
   });

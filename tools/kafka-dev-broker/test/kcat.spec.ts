@@ -79,7 +79,13 @@ describe('kcat (librdkafka) against kafka-dev-broker', () => {
       });
       await admin.disconnect();
     } finally {
+      // kcat -G leaves its group on SIGTERM, which librdkafka can spend a long time on; a kcat left
+      // running would keep jest from exiting, so it gets 5 s, then SIGKILL, and the test waits for it.
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
     }
   });
 });

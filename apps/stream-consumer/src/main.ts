@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRawArchive } from '@clickstream/archive';
 import { CONSUMER_GROUPS, createDeadLetterPublisher, type ConsumerRunner, createEventProducer, createKafkaFromEnv, dlqTopicFor, ensureTopics } from '@clickstream/kafka';
-import { createHealth, createLogger, createMetricsRegistry, createShutdown, loadConfigOrExit, parseCli, startOpsServer, type Logger, type OpsServer } from '@clickstream/runtime';
+import { createHealth, createLogger, createMetricsRegistry, createShutdown, loadConfigOrExit, parseCli, startOpsServer, untilDone, type OpsServer } from '@clickstream/runtime';
 import { createWarehouse, migrate, type Warehouse } from '@clickstream/warehouse';
 import { createArchiver, type Archiver } from './archiver/archiver';
 import { pipelinesOf, StreamConsumerConfigSchema } from './config';
@@ -16,22 +16,6 @@ import { createConsumerMetrics } from './metrics';
 import { usageSpec } from './usage';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Retries a start-up step until it works (a dependency may come up after us), logging each failure. */
-async function untilDone(logger: Logger, what: string, step: () => Promise<unknown>, isStopping: () => boolean): Promise<void> {
-  for (let attempt = 1; !isStopping(); attempt++) {
-    try {
-      await step();
-      return;
-    } catch (err) {
-      const delay = Math.min(10_000, 250 * 2 ** (attempt - 1));
-      logger.error({ err, attempt, retryInMs: delay }, `${what} failed; retrying`);
-      await sleep(delay);
-    }
-  }
-}
 
 async function main(): Promise<void> {
   parseCli({ ...usageSpec, version });

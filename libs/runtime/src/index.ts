@@ -6,3 +6,4 @@ export * from './health';
 export * from './ops-server';
 export * from './shutdown';
 export * from './cli';
+export * from './until-done';

@@ -1,14 +1,13 @@
 // `etl serve`: the scheduler, with /health, /ready and /metrics on ETL_PORT, migrations at start and
 // an ordered shutdown that lets the current object commit (or roll back) before the pools close.
 
-import { createHealth, createLogger, createMetricsRegistry, createShutdown, startOpsServer, type OpsServer } from '@clickstream/runtime';
+import { createHealth, createLogger, createMetricsRegistry, createShutdown, startOpsServer, untilDone, type OpsServer } from '@clickstream/runtime';
 import type { EtlConfig } from '../config';
 import { connect } from '../connect';
 import { runEtl } from '../loader/run-etl';
 import { createEtlMetrics } from '../metrics';
 import { runRetention } from '../retention';
 import { createScheduler, type Scheduler } from '../scheduler';
-import { untilDone } from '../until-done';
 
 export async function serve(config: EtlConfig, version: string): Promise<void> {
   const logger = createLogger({ service: 'etl', level: config.LOG_LEVEL });

@@ -6,6 +6,8 @@ import { rawObjectKey, type RawArchive } from '@clickstream/archive';
 import { normalize, type CanonicalEvent } from '@clickstream/event-schema';
 import type { Logger } from '@clickstream/runtime';
 import { capturedLogger } from '@clickstream/runtime/testing';
+
+export { waitFor } from '@clickstream/runtime/testing';
 import type { Warehouse } from '@clickstream/warehouse';
 
 export const EVENT_TYPES = ['page_view', 'click', 'scroll', 'page_view', 'page_close', 'purchase'] as const;
@@ -116,13 +118,3 @@ export async function modelSnapshot(warehouse: Pick<Warehouse, 'sql'>): Promise<
   return { sessions: sessions.map((r) => ({ ...r })), pageViews: pageViews.map((r) => ({ ...r })), orders: orders.map((r) => ({ ...r })) };
 }
 
-/** Polls `check` until it returns something truthy, or fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

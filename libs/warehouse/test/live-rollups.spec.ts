@@ -2,17 +2,11 @@
 import postgres from 'postgres';
 import { applyMinuteCounts, claimConsumerOffset, isRetriableDbError, eventTypeCounts, minuteCounts, readConsumerOffsets, topUsers, writeConsumerOffsets, type MinuteCount } from '../src';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
+import { waitFor } from '@clickstream/runtime/testing';
 
 jest.setTimeout(60_000);
 
 const at = (hhmmss: string) => new Date(`2024-05-01T${hhmmss}Z`);
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const count = (site_id: string, minute: Date, user_id: string, event_type: string, n: number): MinuteCount => ({
   site_id,
@@ -155,7 +149,7 @@ describe('live rollups', () => {
     await waitFor('the second claim to wait on the row lock', async () => {
       const [row] = await wh.sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%consumer_offsets%'`;
       return row.n > 0;
-    });
+    }, 10_000);
     releaseFirst();
     await first;
     expect(await second).toBe(40n);
@@ -175,7 +169,7 @@ describe('live rollups', () => {
     await waitFor('the victim to be busy', async () => {
       const [row] = await wh.sql`select count(*)::int as n from pg_stat_activity where pid = ${pid} and state = 'active'`;
       return row.n > 0;
-    });
+    }, 10_000);
     await wh.sql`select pg_terminate_backend(${pid})`;
     const killed = await sleeping;
     await victim.end({ timeout: 1 }); // after a server-side termination, end() waits out its timeout

@@ -1,4 +1,6 @@
 // Test support for services (not for production code): a TCP proxy that simulates a server outage,
-// and a logger whose lines the test can read.
+// a logger whose lines the test can read, polling with a deadline, and seeded random numbers.
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { capturedLogger } from './captured-logger';
+export { waitFor } from './wait-for';
+export { randomSource } from './random';

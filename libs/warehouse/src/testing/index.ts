@@ -3,4 +3,3 @@
 export { startTestPostgres, type TestPostgres } from './test-postgres';
 export { createTestWarehouse, type TestWarehouse } from './test-warehouse';
 export { generateSessions, type DatasetOptions } from './sessions-dataset';
-export { randomSource } from './random';

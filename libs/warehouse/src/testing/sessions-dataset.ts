@@ -3,7 +3,7 @@
 // bounces, bots, pages without a path, sessions that cross midnight UTC, and events that share a
 // timestamp (so the tie-breaks matter). Deterministic for a seed.
 import type { CanonicalEvent } from '@clickstream/event-schema';
-import { randomSource } from './random';
+import { randomSource } from '@clickstream/runtime/testing';
 
 export interface DatasetOptions {
   seed?: number;

@@ -2,7 +2,7 @@
 // sometimes absent, and strings that break naive COPY or JSON handling.
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { EVENT_TYPES } from '@clickstream/event-schema';
-import { randomSource } from '../../src/testing/random';
+import { randomSource } from '@clickstream/runtime/testing';
 
 export { randomSource };
 

@@ -15,14 +15,14 @@ const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)
 const depthOf = (e: CanonicalEvent) => (e.scroll_depth === undefined ? null : Math.round(e.scroll_depth));
 
 /** Session order: event_time, then received_at, then event_id. */
-function bySessionOrder(a: CanonicalEvent, b: CanonicalEvent): number {
+export function bySessionOrder(a: CanonicalEvent, b: CanonicalEvent): number {
   return cmp(a.event_time, b.event_time) || cmp(a.received_at, b.received_at) || cmp(a.event_id, b.event_id);
 }
-function cmp(a: string, b: string): number {
+export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);

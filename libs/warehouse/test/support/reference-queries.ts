@@ -7,6 +7,7 @@
 // Like the models, sessions and orders are kept apart by is_bot: with bots included, a session (or
 // order) that has both human and bot events counts once on each side.
 import type { CanonicalEvent } from '@clickstream/event-schema';
+import { bySessionOrder, cmp, distinctEvents, groupBy } from './reference-models';
 
 export interface RefRange {
   site: string;
@@ -65,19 +66,7 @@ function centsOf(x: number): number {
   return cents;
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const time = (iso: string) => Date.parse(iso);
-
-function count<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -117,11 +106,6 @@ function bucketStart(t: number, interval: Interval, tz: string): number {
   return hi * 1000;
 }
 
-/** The order of events within a session: event_time, received_at, event_id. */
-function sessionOrder(a: CanonicalEvent, b: CanonicalEvent): number {
-  return cmp(a.event_time, b.event_time) || cmp(a.received_at, b.received_at) || cmp(a.event_id, b.event_id);
-}
-
 function dimensionOf(e: CanonicalEvent, dimension: Dimension): string {
   const c = e.context;
   const value = dimension === 'utm_source' ? c.utm?.source : c[dimension];
@@ -136,14 +120,10 @@ export class ReferenceQueries {
 
   constructor(all: readonly CanonicalEvent[]) {
     // the warehouse keeps the first of events with the same (site_id, event_id)
-    const seen = new Set<string>();
-    this.events = all.filter((e) => {
-      const k = `${e.site_id}\u0000${e.event_id}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    });
+    this.events = distinctEvents(all);
 
-    for (const list of count(this.events, (e) => `${e.site_id}\u0000${e.session_id}\u0000${e.context.is_bot}`).values()) {
-      list.sort(sessionOrder);
+    for (const list of groupBy(this.events, (e) => `${e.site_id}\u0000${e.session_id}\u0000${e.context.is_bot}`).values()) {
+      list.sort(bySessionOrder);
       const views = list.filter((e) => e.event_type === 'page_view');
       const clicks = list.filter((e) => e.event_type === 'click').length;
       const purchases = list.filter((e) => e.event_type === 'purchase').length;
@@ -178,8 +158,8 @@ export class ReferenceQueries {
     }
 
     const purchases = this.events.filter((e) => e.event_type === 'purchase' && e.order);
-    for (const list of count(purchases, (e) => `${e.site_id}\u0000${e.order?.order_id}\u0000${e.context.is_bot}`).values()) {
-      const e = [...list].sort(sessionOrder)[0];
+    for (const list of groupBy(purchases, (e) => `${e.site_id}\u0000${e.order?.order_id}\u0000${e.context.is_bot}`).values()) {
+      const e = [...list].sort(bySessionOrder)[0];
       const order = e.order as NonNullable<CanonicalEvent['order']>;
       this.orders.push({
         site: e.site_id,
@@ -241,7 +221,7 @@ export class ReferenceQueries {
   }
 
   pages(range: RefRange, limit = 50) {
-    return [...count(this.pageViewsIn(range), (p) => p.path).entries()]
+    return [...groupBy(this.pageViewsIn(range), (p) => p.path).entries()]
       .map(([path, views]) => {
         const timed = views.filter((p) => p.timeMs !== null);
         const scrolled = views.filter((p) => p.depth !== null);
@@ -260,11 +240,11 @@ export class ReferenceQueries {
 
   clicks(range: RefRange, limit = 50) {
     const events = this.eventsIn(range);
-    const views = count(
+    const views = groupBy(
       events.filter((e) => e.event_type === 'page_view'),
       (e) => e.page?.path ?? '',
     );
-    const clicks = count(
+    const clicks = groupBy(
       events.filter((e) => e.event_type === 'click'),
       (e) => JSON.stringify([e.page?.path ?? '', e.button_id ?? '']),
     );
@@ -280,7 +260,7 @@ export class ReferenceQueries {
 
   sessionsDaily(range: RefRange) {
     const tz = range.tz ?? 'UTC';
-    return [...count(this.sessionsIn(range), (s) => localDay(s.start, tz)).entries()]
+    return [...groupBy(this.sessionsIn(range), (s) => localDay(s.start, tz)).entries()]
       .map(([day, list]) => ({
         day,
         sessions: list.length,
@@ -299,7 +279,7 @@ export class ReferenceQueries {
   }
 
   eventTypeTotals(range: RefRange) {
-    return [...count(this.eventsIn(range), (e) => e.event_type).entries()]
+    return [...groupBy(this.eventsIn(range), (e) => e.event_type).entries()]
       .map(([event_type, list]) => ({ event_type, events: list.length }))
       .sort((a, b) => b.events - a.events || cmp(a.event_type, b.event_type));
   }
@@ -325,7 +305,7 @@ export class ReferenceQueries {
           return this.ordersIn(range).map((o) => ({ at: o.at, key: `${o.order_id}|${o.bot}`, amount: o.amountCents }));
       }
     })();
-    return [...count(points, (p) => String(bucketStart(p.at, interval, tz))).entries()]
+    return [...groupBy(points, (p) => String(bucketStart(p.at, interval, tz))).entries()]
       .map(([t, list]) => {
         // users: distinct per bucket; everything else is a sum
         const value = metric === 'users' ? new Set(list.map((p) => p.key)).size : list.reduce((s, p) => s + p.amount, 0);
@@ -338,11 +318,11 @@ export class ReferenceQueries {
     const tz = range.tz ?? 'UTC';
     const orders = this.ordersIn(range);
     const cents = orders.reduce((s, o) => s + o.amountCents, 0);
-    const byDay = [...count(orders, (o) => localDay(o.at, tz)).entries()]
+    const byDay = [...groupBy(orders, (o) => localDay(o.at, tz)).entries()]
       .map(([day, list]) => ({ day, orders: list.length, revenue: list.reduce((s, o) => s + o.amountCents, 0) / 100 }))
       .sort((a, b) => cmp(a.day, b.day));
     const lines = orders.flatMap((o) => o.items.map((i) => ({ ...i, order: o })));
-    const products = [...count(lines, (l) => l.product_id).entries()]
+    const products = [...groupBy(lines, (l) => l.product_id).entries()]
       .map(([product_id, list]) => ({
         product_id,
         name: this.latestName(range, product_id),
@@ -352,7 +332,7 @@ export class ReferenceQueries {
       .sort((a, b) => b.revenueCents - a.revenueCents || cmp(a.product_id, b.product_id))
       .slice(0, limit)
       .map(({ revenueCents, ...p }) => ({ ...p, revenue: revenueCents / 100 }));
-    const methods = [...count(orders, (o) => o.payment_method ?? '(none)').entries()]
+    const methods = [...groupBy(orders, (o) => o.payment_method ?? '(none)').entries()]
       .map(([payment_method, list]) => ({ payment_method, orders: list.length, cents: list.reduce((s, o) => s + o.amountCents, 0) }))
       .sort((a, b) => b.cents - a.cents || cmp(a.payment_method, b.payment_method))
       .slice(0, limit)
@@ -377,11 +357,11 @@ export class ReferenceQueries {
   }
 
   scrollDepth(range: RefRange, limit = 50) {
-    const scrolls = count(
+    const scrolls = groupBy(
       this.eventsIn(range).filter((e) => e.event_type === 'scroll' && e.scroll_depth !== undefined),
       (e) => e.page?.path ?? '',
     );
-    const scrolled = count(
+    const scrolled = groupBy(
       this.pageViewsIn(range).filter((p) => p.depth !== null),
       (p) => p.path,
     );
@@ -407,8 +387,8 @@ export class ReferenceQueries {
   }
 
   breakdown(range: RefRange, dimension: Dimension, limit = 50) {
-    const events = count(this.eventsIn(range), (e) => dimensionOf(e, dimension));
-    const sessions = count(this.sessionsIn(range), (s) => dimensionOf(s.first, dimension));
+    const events = groupBy(this.eventsIn(range), (e) => dimensionOf(e, dimension));
+    const sessions = groupBy(this.sessionsIn(range), (s) => dimensionOf(s.first, dimension));
     return [...new Set([...events.keys(), ...sessions.keys()])]
       .map((value) => ({
         value,

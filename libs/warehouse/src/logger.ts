@@ -2,4 +2,5 @@
 export interface WarehouseLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
 }

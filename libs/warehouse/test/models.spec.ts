@@ -110,8 +110,12 @@ describe('rebuildModels', () => {
 
   it('is idempotent: rebuilding again, or from empty tables, gives identical tables', async () => {
     await copyEvents(wh.sql, dataset);
-    const result = await rebuildModels(wh.sql, { touched: allDays(dataset) });
+    const steps: Array<{ milliseconds: number; statement: string }> = [];
+    const logger = { info: () => undefined, warn: () => undefined, debug: (obj: object) => steps.push(obj as (typeof steps)[number]) };
+    const result = await rebuildModels(wh.sql, { touched: allDays(dataset), logger });
     expect(result.sessions).toBe(referenceModels(dataset).sessions.length);
+    // each statement's time is logged at debug level
+    expect(steps.some((s) => s.statement.startsWith('insert into sessions') && s.milliseconds >= 0)).toBe(true);
     const first = await readModels(wh.sql);
 
     await rebuildModels(wh.sql, { touched: allDays(dataset) });

@@ -70,18 +70,23 @@ export async function rebuildModels(sql: Sql, options: RebuildOptions): Promise<
     await tx`select pg_advisory_xact_lock(${modelLockKey(schema)}::bigint)`;
     await tx`set local work_mem = '256MB'`;
     await tx`set local timezone = 'UTC'`;
-    return rebuildIn(tx, touched);
+    return rebuildIn(tx, touched, options.logger);
   });
   const milliseconds = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   options.logger?.info({ ...result, milliseconds }, 'models rebuilt');
   return { ...result, milliseconds };
 }
 
-async function rebuildIn(tx: TransactionSql, touched: Array<{ site_id: string; day: string }>): Promise<Omit<RebuildResult, 'milliseconds'>> {
+async function rebuildIn(
+  tx: TransactionSql,
+  touched: Array<{ site_id: string; day: string }>,
+  logger: WarehouseLogger | undefined,
+): Promise<Omit<RebuildResult, 'milliseconds'>> {
+  // each statement's time at debug level: where a slow rebuild spends it
   const run = async (statement: string) => {
     const started = Date.now();
     const result = await tx.unsafe(statement);
-    if (process.env['CLICKSTREAM_REBUILD_TIMING']) process.stderr.write(`${Date.now() - started} ms  ${statement.trim().replace(/\s+/g, ' ').slice(0, 100)}\n`);
+    logger?.debug?.({ milliseconds: Date.now() - started, statement: statement.trim().replace(/\s+/g, ' ').slice(0, 100) }, 'model rebuild step');
     return result;
   };
 

@@ -16,3 +16,4 @@ export {
   sessions,
   users,
 } from './models';
+export { ANALYST_ROLES, analyst_sessions, analysts, api_tokens, type AnalystRole } from './analysts';

@@ -17,7 +17,7 @@ import {
   type NormalizeContext,
 } from '@clickstream/event-schema';
 import { isRetriable, type DeadLetterPublisher } from '@clickstream/kafka';
-import type { Health, Logger, Registry } from '@clickstream/runtime';
+import { HttpError, type Health, type Logger, type Registry } from '@clickstream/runtime';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import secureJson from 'secure-json-parse';
@@ -50,19 +50,6 @@ export interface IngestDeps {
   /** The /metrics text; the registry's own unless the process is one of several workers. */
   metricsText?: () => Promise<string>;
   now?: () => Date;
-}
-
-/** An error that becomes a response: status, code and the uniform body. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
 }
 
 const SINGLE_BODY_LIMIT = 64 * 1024;

@@ -5,8 +5,8 @@ import { WebConfigSchema } from './config';
 
 export const usageSpec: UsageSpec<Record<string, never>> = {
   name: 'web',
-  summary: 'Analyst API, live WebSocket and the React dashboard.',
-  usage: ["[--help]"],
+  summary: 'Analyst API (/api, OpenAPI at /api/docs), live WebSocket (/ws/live) and the React dashboard, on WEB_PORT.',
+  usage: ['[--help] [--version]'],
   options: {},
   envSchema: WebConfigSchema,
 };

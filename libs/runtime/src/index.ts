@@ -7,3 +7,4 @@ export * from './ops-server';
 export * from './shutdown';
 export * from './cli';
 export * from './until-done';
+export * from './http-error';

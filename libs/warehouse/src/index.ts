@@ -7,6 +7,7 @@ export { assertSchemaName, DEFAULT_WAREHOUSE_SCHEMA } from './schema-name';
 export { eventRow, EVENT_COLUMNS, type EventRow } from './event-row';
 export { copyEvents, eventCopyFields, type CopyEventsResult, type SiteDay } from './copy-events';
 export { applyMinuteCounts, claimConsumerOffset, readConsumerOffsets, writeConsumerOffsets, type MinuteCount } from './live-rollups';
+export { dailyLiveEventCounts, etlStatus, loadedObjectKeys, type DailyEventCount, type EtlRunRow, type EtlStatus } from './pipeline-status';
 export { isRetriableDbError } from './db-errors';
 export { eventTypeCounts, minuteCounts, topUsers, type EventTypeTotal, type MinuteTotal, type TimeRange, type UserTotal } from './live-queries';
 export type { WarehouseLogger } from './logger';

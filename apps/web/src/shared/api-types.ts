@@ -172,6 +172,8 @@ export interface PartitionLagRow {
   lag: number;
 }
 export interface PipelineReply {
+  /** ISO instant the reply was computed (the server reuses it for a few seconds). */
+  generated_at?: string;
   consumers: { group: string; topic: string; lag: number; partitions: PartitionLagRow[]; error?: string }[];
   etl: {
     runs: { id: number; started_at: string; finished_at: string | null; status: string; objects: number; rows: number; rejects: number; error: string | null }[];
@@ -180,6 +182,8 @@ export interface PipelineReply {
     pending_objects: number;
     pending_bytes: number;
     rejected_lines: number;
+    /** Set when the ETL bookkeeping or the pending objects could not be read (their figures are then 0). */
+    error?: string;
   };
   dlq: {
     topic: string;
@@ -196,6 +200,8 @@ export interface PipelineReply {
   };
   archive: { objects: number; bytes: number; error?: string };
   volume: { day: string; events: number; bytes: number }[];
+  /** Set when the daily events (PostgreSQL) or bytes (archive listing) could not be read (they are then 0). */
+  volume_error?: string;
 }
 
 export interface AnalyticsReply {

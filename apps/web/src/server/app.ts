@@ -64,39 +64,24 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   });
   const metrics = createWebMetrics(deps.registry);
 
-  app.addSchema(ErrorSchema);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Clickstream analyst API', version: deps.version, description: 'Reports, live figures and pipeline health of the Clickstream warehouse.' },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ session: [] }, { bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Cookies are parsed (an onRequest hook) before the login check reads them.
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // Recharts positions its tooltips and SVG with inline style attributes.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-    },
-    // The dashboard is served over plain HTTP locally; HSTS is the TLS terminator's business.
-    strictTransportSecurity: false,
+  // The error handler and the login check come first, so the plugins' routes (the OpenAPI page)
+  // inherit them.
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err instanceof HttpError) return reply.headers(err.headers).code(err.statusCode).send(err.body());
+    if (err instanceof InvalidQueryError) {
+      return reply.code(400).send({ error: { code: err.code, message: err.message, details: [{ field: err.field }] } });
+    }
+    if (err.validation) {
+      return reply.code(400).send({ error: { code: 'invalid_request', message: err.message, details: err.validation } });
+    }
+    if (err.statusCode === 429) return reply.code(429).send({ error: { code: 'rate_limited', message: err.message } });
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: { code: err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request', message: err.message } });
+    }
+    request.log.error({ err, reqId: request.id }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${request.id})` } });
   });
 
   app.decorateRequest('analyst', null);
@@ -119,20 +104,38 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     if (!request.analyst) throw new HttpError(401, 'unauthorized', 'log in (POST /api/login) or send Authorization: Bearer <token>');
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    if (err instanceof HttpError) return reply.headers(err.headers).code(err.statusCode).send(err.body());
-    if (err instanceof InvalidQueryError) {
-      return reply.code(400).send({ error: { code: err.code, message: err.message, details: [{ field: err.field }] } });
-    }
-    if (err.validation) {
-      return reply.code(400).send({ error: { code: 'invalid_request', message: err.message, details: err.validation } });
-    }
-    if (err.statusCode === 429) return reply.code(429).send({ error: { code: 'rate_limited', message: err.message } });
-    if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: { code: err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request', message: err.message } });
-    }
-    request.log.error({ err, reqId: request.id }, 'request failed');
-    return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${request.id})` } });
+  app.addSchema(ErrorSchema);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Clickstream analyst API', version: deps.version, description: 'Reports, live figures and pipeline health of the Clickstream warehouse.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Recharts positions its tooltips and SVG with inline style attributes.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // The dashboard is served over plain HTTP locally; HSTS is the TLS terminator's business.
+    strictTransportSecurity: false,
   });
 
   app.addHook('onResponse', (request, reply, done) => {

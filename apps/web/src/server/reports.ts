@@ -155,7 +155,7 @@ export const EXPORT_TABLES: Record<ExportReport, ExportTable> = {
       (await retentionRows(ctx, q)).flatMap((r) => r.retained.map((retained, week) => ({ cohort: r.cohort, users: r.users, week, retained, rate: r.rates[week] }))),
   },
   'scroll-depth': {
-    columns: ['path', 'scroll_events', 'avg_scroll_depth', 'max_scroll_depth', 'page_views_scrolled'],
+    columns: ['path', 'scroll_events', 'avg_scroll_depth', 'max_scroll_depth', 'page_views_scrolled', 'reached_25', 'reached_50', 'reached_75', 'reached_100'],
     rows: async (ctx, q) => scrollDepth(ctx.sql, range(ctx, q), list(q)),
   },
 };

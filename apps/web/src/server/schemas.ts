@@ -25,7 +25,17 @@ export const SessionsDayRowSchema = Type.Object({ day: str, sessions: num, users
 export const EventTypeRowSchema = Type.Object({ event_type: str, events: num });
 export const UserRowSchema = Type.Object({ user_id: str, events: num });
 export const TimeseriesPointSchema = Type.Object({ t: str, value: num });
-export const ScrollDepthRowSchema = Type.Object({ path: str, scroll_events: num, avg_scroll_depth: nullableNum, max_scroll_depth: nullableNum, page_views_scrolled: num });
+export const ScrollDepthRowSchema = Type.Object({
+  path: str,
+  scroll_events: num,
+  avg_scroll_depth: nullableNum,
+  max_scroll_depth: nullableNum,
+  page_views_scrolled: num,
+  reached_25: num,
+  reached_50: num,
+  reached_75: num,
+  reached_100: num,
+});
 export const BreakdownRowSchema = Type.Object({ value: str, events: num, users: num, sessions: num });
 export const RevenueSchema = Type.Object({
   orders: num,

@@ -79,6 +79,11 @@ export interface ScrollDepthRow {
   avg_scroll_depth: number | null;
   max_scroll_depth: number | null;
   page_views_scrolled: number;
+  /** Page views whose deepest scroll reached 25, 50, 75 and 100 percent. */
+  reached_25: number;
+  reached_50: number;
+  reached_75: number;
+  reached_100: number;
 }
 export interface BreakdownRow {
   value: string;

@@ -26,6 +26,8 @@ export interface WebHarness {
   app: FastifyInstance;
   wh: TestWarehouse;
   kafka: Kafka;
+  /** bootstrap address of the Kafka the harness uses */
+  brokers: string;
   topic: string;
   archive: RawArchive;
   analysts: AnalystStore;
@@ -102,6 +104,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       app,
       wh,
       kafka,
+      brokers: backend.brokers,
       topic,
       archive,
       analysts,

@@ -16,6 +16,6 @@ export const STACK_COMPONENTS: readonly StackComponent[] = [
   { name: 'ingest', what: 'HTTP collector on 8000', issue: 5, built: true },
   { name: 'stream-consumer', what: 'archiver and live rollups, /metrics on 9101', issue: 6, built: true },
   { name: 'etl', what: 'warehouse loader every 15 s, /metrics on 9102', issue: 7, built: true },
-  { name: 'web', what: 'dashboard and API on 3000', issue: 8, built: false },
+  { name: 'web', what: 'dashboard and API on 3000', issue: 8, built: true },
   { name: 'simulator', what: 'realistic traffic through ingest', issue: 9, built: false },
 ];

@@ -4,10 +4,15 @@ import type { ClickRow, EventTypeRow, PageRow, ScrollDepthRow } from '../../shar
 import { formatDuration, formatNumber, formatPercent } from '../lib/format';
 import { DataTable, ShareBar, type Column } from './DataTable';
 
+/** A page path; page views sent without one are grouped under '' and shown as such. */
+function PathText({ path }: { path: string }) {
+  return path === '' ? <span className="cell-text muted">(no path)</span> : <span className="cell-text">{path}</span>;
+}
+
 export function PagesTable({ rows }: { rows: PageRow[] }) {
   const max = Math.max(0, ...rows.map((r) => r.page_views));
   const columns: Column<PageRow>[] = [
-    { key: 'path', label: 'Path', render: (r) => <span className="cell-text">{r.path}</span> },
+    { key: 'path', label: 'Path', render: (r) => <PathText path={r.path} /> },
     { key: 'page_views', label: 'Visits', numeric: true, render: (r) => <ShareBar value={r.page_views} max={max} label={formatNumber(r.page_views)} /> },
     { key: 'unique_users', label: 'Unique users', numeric: true, render: (r) => formatNumber(r.unique_users) },
     { key: 'avg_time_seconds', label: 'Avg time on page', numeric: true, render: (r) => formatDuration(r.avg_time_seconds) },
@@ -21,7 +26,7 @@ export function ClicksTable({ rows }: { rows: ClickRow[] }) {
   const maxCtr = Math.max(0, ...rows.map((r) => r.ctr ?? 0));
   const columns: Column<ClickRow>[] = [
     { key: 'button_id', label: 'Button', render: (r) => <span className="cell-text">{r.button_id}</span> },
-    { key: 'path', label: 'Page', render: (r) => <span className="cell-text">{r.path}</span> },
+    { key: 'path', label: 'Page', render: (r) => <PathText path={r.path} /> },
     { key: 'clicks', label: 'Clicks', numeric: true, render: (r) => formatNumber(r.clicks) },
     { key: 'page_views', label: 'Page views', numeric: true, render: (r) => formatNumber(r.page_views) },
     { key: 'ctr', label: 'CTR', numeric: true, render: (r) => <ShareBar value={r.ctr ?? 0} max={maxCtr} label={formatPercent(r.ctr)} /> },
@@ -40,7 +45,7 @@ export function EventTypesTable({ rows }: { rows: EventTypeRow[] }) {
 
 export function ScrollDepthTable({ rows }: { rows: ScrollDepthRow[] }) {
   const columns: Column<ScrollDepthRow>[] = [
-    { key: 'path', label: 'Path', render: (r) => <span className="cell-text">{r.path}</span> },
+    { key: 'path', label: 'Path', render: (r) => <PathText path={r.path} /> },
     { key: 'scroll_events', label: 'Scroll events', numeric: true, render: (r) => formatNumber(r.scroll_events) },
     { key: 'avg', label: 'Avg depth', numeric: true, render: (r) => <ShareBar value={r.avg_scroll_depth ?? 0} max={100} label={formatPercent(r.avg_scroll_depth)} /> },
     { key: 'max', label: 'Max depth', numeric: true, render: (r) => formatPercent(r.max_scroll_depth) },

@@ -59,6 +59,9 @@ describe('migrate', () => {
     expect((await sql`select tag from schema_migrations order by tag`).map((r) => r.tag)).toEqual(SHIPPED);
     const tables = await sql`select table_name from information_schema.tables where table_schema = ${schema} order by 1`;
     expect(tables.map((t) => t.table_name)).toEqual([
+      'analyst_sessions',
+      'analysts',
+      'api_tokens',
       'click_through_daily',
       'consumer_offsets',
       'dim_date',

@@ -7,7 +7,9 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 export const DEFAULT_SITE = 'default';
 export const DEFAULT_DAYS = 7;
 
-const FILTER = '^[A-Za-z0-9 _.:-]{1,64}$';
+// The values libs/warehouse accepts for its filters (range.ts).
+const EVENT_TYPE = '^[a-z_]{1,32}$';
+const FILTER = '^[A-Za-z0-9 _-]{1,64}$';
 
 export const ReportQuerySchema = Type.Object({
   site: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: `site id; default "${DEFAULT_SITE}"` })),
@@ -15,7 +17,7 @@ export const ReportQuerySchema = Type.Object({
   to: Type.Optional(Type.String({ description: 'last day (YYYY-MM-DD, inclusive) or instant (datetime, exclusive); default today in tz' })),
   tz: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone that days are counted in; default UTC' })),
   bots: Type.Optional(Type.Union([Type.Literal('include'), Type.Literal('exclude')], { description: 'include bot traffic; default exclude' })),
-  event_type: Type.Optional(Type.String({ pattern: FILTER, description: 'only events of this type' })),
+  event_type: Type.Optional(Type.String({ pattern: EVENT_TYPE, description: 'only events of this type' })),
   device: Type.Optional(Type.String({ pattern: FILTER, description: 'only sessions on this device type' })),
   country: Type.Optional(Type.String({ pattern: FILTER, description: 'only sessions from this country code' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'rows to return; default 50' })),

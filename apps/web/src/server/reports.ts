@@ -54,7 +54,7 @@ export const ReportParams = {
     steps: Type.String({ minLength: 1, maxLength: 2000, description: 'comma-separated steps: event_type or event_type:value (2 to 8)' }),
   },
   retention: {
-    weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 26, description: 'weeks after the cohort week; default 8' })),
+    weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 26, description: 'weeks shown per cohort, the cohort week included; default 8' })),
   },
   usersTop: {
     window: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}[mhd]$', description: 'how far back from now: 15m, 1h, 24h, 7d; default 1h' })),

@@ -103,8 +103,8 @@ export interface RevenueReply {
 /**
  * `/api/funnel?steps=page_view:/pricing,click:signup,purchase` — 2 to 8 steps, each `event_type`
  * or `event_type:value` (value = path for page_view, button_id for click, event_name for custom,
- * else path). A session reaches step n when it has events matching steps 1..n in that order
- * (by event_time) among its events in range; sessions are counted by the day they start.
+ * else path). A session that starts in range reaches step n when it has events (at any time)
+ * matching steps 1..n in that order (by event_time, received_at, event_id).
  */
 export interface FunnelStepRow {
   step: number;
@@ -119,8 +119,9 @@ export interface FunnelStepRow {
 
 /**
  * `/api/retention?weeks=8` — weekly cohorts (ISO weeks, Monday start, in tz) of users by the week
- * of their first session ever, for cohorts starting in range; `retained[k]` is the users of the
- * cohort with a session in week k after it (k = 0 is the cohort week, always all of them).
+ * of their first session ever, for the weeks holding `from` … `to`; `retained[k]` is the users of
+ * the cohort with a session in week k after it (k = 0 is the cohort week, always all of them), for
+ * the `weeks` weeks (cohort week included) that have begun before `to`.
  */
 export interface RetentionRow {
   cohort: string;

@@ -1,5 +1,5 @@
 // Events, users and sessions per value of one visitor dimension (country, device, browser, …).
-import { botFilter, oneOf, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { botFilter, eventTypeFilter, inFilteredSessions, oneOf, sessionsFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 /** The dimensions, each a column of both `events` and `sessions`. */
 export const BREAKDOWN_DIMENSIONS = ['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'] as const;
@@ -31,13 +31,13 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
       with by_event as (
         select coalesce(${column}, '(none)') as value, count(*) as events, count(distinct user_id) as users
         from events
-        where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}
+        where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${eventTypeFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}
         group by 1
       ),
       by_session as (
         select coalesce(${column}, '(none)') as value, count(*) as sessions
         from sessions
-        where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)}
+        where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)} ${sessionsFilter(sql, r, 'sessions')}
         group by 1
       )
       select coalesce(e.value, s.value) collate "C" as value,

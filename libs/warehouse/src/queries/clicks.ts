@@ -1,5 +1,5 @@
 // Click-through per (path, button): clicks from the events fact beside the page views of the path.
-import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { botFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface ClickRow {
   /** The clicked page's path; '' when the click has none. */
@@ -17,7 +17,7 @@ export interface ClickRow {
 export async function clicks(sql: Queryable, range: MetricRange, options: ListOptions = {}): Promise<ClickRow[]> {
   const r = resolveRange(range);
   const limit = resolveLimit(options.limit);
-  const inRange = sql`site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}`;
+  const inRange = sql`site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}`;
   return withRangeErrors(r, () =>
     sql<ClickRow[]>`
       with button_clicks as (

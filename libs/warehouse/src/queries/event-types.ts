@@ -1,5 +1,5 @@
 // Events per type over any range, from the events fact (the live eventTypeCounts reads the minute rollups).
-import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { botFilter, eventTypeFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface EventTypeRow {
   event_type: string;
@@ -14,7 +14,7 @@ export async function eventTypeTotals(sql: Queryable, range: MetricRange, option
     sql<EventTypeRow[]>`
       select event_type, count(*)::float8 as events
       from events
-      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}
+      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${eventTypeFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}
       group by event_type
       order by events desc, event_type collate "C"
       limit ${limit}`,

@@ -1,7 +1,8 @@
 // Typed reads of the warehouse for the API and the ETL: every metric of shared/DESIGN.md ("Metric
-// definitions") for a site, a range of instants, a time zone and a bot choice.
+// definitions") for a site, a range of instants, a time zone, a bot choice and filters; funnels,
+// retention, the live summary and the list of sites.
 export { InvalidQueryError } from './errors';
-export { DEFAULT_LIMIT, MAX_LIMIT, rangeFromDates, type ListOptions, type MetricRange } from './range';
+export { DEFAULT_LIMIT, MAX_LIMIT, rangeFromDates, type ListOptions, type MetricFilters, type MetricRange } from './range';
 export { assertTimeZone } from './time-zone';
 export { overview, type Overview, type OverviewTotals } from './overview';
 export { pages, type PageRow } from './pages';
@@ -21,3 +22,7 @@ export {
 export { revenue, type PaymentMethodRow, type ProductRow, type RevenueDayRow, type RevenueReport } from './revenue';
 export { scrollDepth, type ScrollDepthRow } from './scroll-depth';
 export { BREAKDOWN_DIMENSIONS, breakdown, type BreakdownDimension, type BreakdownRow } from './breakdown';
+export { funnel, MAX_FUNNEL_STEPS, MIN_FUNNEL_STEPS, parseFunnelSteps, type FunnelStep, type FunnelStepRow } from './funnel';
+export { DEFAULT_RETENTION_WEEKS, MAX_RETENTION_WEEKS, retention, type CohortRetentionOptions, type RetentionRow } from './retention';
+export { liveSummary, type LiveSummary, type LiveSummaryQuery } from './live-summary';
+export { sites, type SiteRow } from './sites';

@@ -1,5 +1,5 @@
 // The dashboard's headline figures for a range, beside the same figures for the period just before.
-import { botFilter, previousRange, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { botFilter, inFilteredSessions, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export interface OverviewTotals {
   /** Events in the range (by event_time). */
@@ -34,26 +34,28 @@ export async function overview(sql: Queryable, range: MetricRange): Promise<Over
 
 async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<OverviewTotals> {
   // Durations are averaged as numeric (float8 → numeric keeps their millisecond digits), so rounding
-  // to 2 decimals is exact rather than at the mercy of float sums.
+  // to 2 decimals is exact rather than at the mercy of float sums. An event type filter narrows
+  // events and users but not page views (see MetricFilters).
+  const ofType = r.filters.eventType === undefined ? sql`` : sql`filter (where event_type = ${r.filters.eventType})`;
   const [totals] = await sql<[OverviewTotals]>`
     with event_totals as (
-      select count(*)::float8 as events,
+      select (count(*) ${ofType})::float8 as events,
              (count(*) filter (where event_type = 'page_view'))::float8 as page_views,
-             count(distinct user_id)::float8 as users
+             (count(distinct user_id) ${ofType})::float8 as users
       from events
-      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}
+      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}
     ),
     session_totals as (
       select count(*)::float8 as sessions,
              coalesce(round(avg(duration_seconds::numeric), 2), 0)::float8 as avg_session_seconds,
              coalesce(round(100.0 * count(*) filter (where is_bounce) / nullif(count(*), 0), 2), 0)::float8 as bounce_rate
       from sessions
-      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)}
+      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)} ${sessionsFilter(sql, r, 'sessions')}
     ),
     order_totals as (
       select coalesce(sum(amount), 0)::float8 as revenue
       from orders
-      where site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)}
+      where site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'orders')}
     )
     select * from event_totals, session_totals, order_totals`;
   return { ...totals };

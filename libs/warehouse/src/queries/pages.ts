@@ -1,5 +1,5 @@
 // Page engagement per path, from the page_views model (one row per page view, so any range is exact).
-import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { botFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface PageRow {
   /** '' for page views without a path. */
@@ -28,7 +28,7 @@ export async function pages(sql: Queryable, range: MetricRange, options: ListOpt
              round(avg(scroll_depth), 2)::float8 as avg_scroll_depth,
              (count(*) filter (where is_exit))::float8 as exits
       from page_views
-      where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)}
+      where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'page_views')}
       group by 1
       order by page_views desc, path
       limit ${limit}`,

@@ -1,6 +1,6 @@
 // The range every metric is asked for — a site, [from, to) as instants, the time zone that days and
-// buckets are counted in, and whether bot traffic is included — and how the API's `from`/`to`
-// strings become one.
+// buckets are counted in, whether bot traffic is included and which sessions or events it is
+// narrowed to — and how the API's `from`/`to` strings become one.
 import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { InvalidQueryError } from './errors';
 import { assertTimeZone, instantOfLocalTime } from './time-zone';
@@ -17,6 +17,50 @@ export interface MetricRange {
   tz?: string;
   /** Include rows flagged is_bot; default false (bots are left out of every metric). */
   bots?: boolean;
+  /** Narrow the metrics to some sessions or events; see MetricFilters. */
+  filters?: MetricFilters;
+}
+
+/**
+ * What the API's `event_type`, `device` and `country` parameters narrow a metric to. A session is a
+ * row of the sessions model (site_id, session_id, is_bot), so its device type and country are those
+ * of its first event; events, page views and orders belong to the session of the same site_id,
+ * session_id and bot side (an order to the session of its first purchase event).
+ *
+ * - `deviceType`, `country`: every figure of every query counts only what belongs to sessions whose
+ *   `sessions.device_type` / `sessions.country` equals the value (case-sensitive) — whatever the
+ *   device or country of each event. So: overview events, page views and users from those sessions'
+ *   events in the range, its sessions (average duration, bounce rate) among those sessions, its
+ *   revenue from their orders; pages and scrollDepth from their page views (and scroll events);
+ *   clicks from their click and page_view events; sessionsDaily, and timeseries `sessions`, among
+ *   them; timeseries `events`/`page_views`/`users` from their events and `orders`/`revenue` from
+ *   their orders; revenue (totals, days, products, payment methods) from their orders and order
+ *   lines (a product keeps its latest name from any order line); eventTypeTotals from their events;
+ *   breakdown events and users from their events (grouped by each event's own value) and sessions
+ *   among them; funnel and retention consider those sessions only (retention: a user's first session
+ *   is the first such session).
+ * - `eventType`: event counts count only events of that type — overview `events` and `users` (users
+ *   with such an event in the range), eventTypeTotals (one row at most), timeseries `events` and
+ *   `users`, breakdown `events` and `users`. Session figures count only the sessions having at least
+ *   one event of that type, at any time in the session: overview `sessions`, average duration and
+ *   bounce rate, sessionsDaily, timeseries `sessions`, breakdown `sessions`, funnel (the sessions that
+ *   can enter step 1) and retention (the sessions that make a cohort and count as a return). Figures
+ *   that are by definition about one event type or about orders — overview `page_views` and
+ *   `revenue`, timeseries `page_views`, `orders` and `revenue`, pages, clicks, scrollDepth, revenue —
+ *   are not changed by it.
+ *
+ * No query reads the hour-grain tables (`*_daily`), which lack these columns: every one already reads
+ * the raw-grain models (sessions, page_views, orders, order_items) or `events`, so a filter only adds
+ * conditions (semi-joins on the sessions primary key or events_site_session_time_idx), and without
+ * filters nothing is added to a statement. Filters combine with the bots choice.
+ */
+export interface MetricFilters {
+  /** `^[a-z_]{1,32}$`; InvalidQueryError field `event_type`. */
+  eventType?: string;
+  /** `^[A-Za-z0-9 _-]{1,64}$`; InvalidQueryError field `device`. */
+  deviceType?: string;
+  /** `^[A-Za-z0-9 _-]{1,64}$`; InvalidQueryError field `country`. */
+  country?: string;
 }
 
 /** A MetricRange checked and with its defaults filled in. */
@@ -26,6 +70,8 @@ export interface ResolvedRange {
   to: Date;
   tz: string;
   bots: boolean;
+  /** Only the filters that are set. */
+  filters: MetricFilters;
 }
 
 export interface ListOptions {
@@ -91,7 +137,26 @@ export function resolveRange(range: MetricRange): ResolvedRange {
   }
   if (range.to < range.from) throw new InvalidQueryError('to', 'to must not be before from');
   if (range.bots !== undefined && typeof range.bots !== 'boolean') throw new InvalidQueryError('bots', 'bots must be a boolean');
-  return { site: range.site, from: range.from, to: range.to, tz: assertTimeZone(range.tz ?? 'UTC'), bots: range.bots ?? false };
+  return { site: range.site, from: range.from, to: range.to, tz: assertTimeZone(range.tz ?? 'UTC'), bots: range.bots ?? false, filters: resolveFilters(range.filters) };
+}
+
+const FILTER_RULES = [
+  { key: 'eventType', field: 'event_type', pattern: /^[a-z_]{1,32}$/, says: '1 to 32 lower-case letters or underscores' },
+  { key: 'deviceType', field: 'device', pattern: /^[A-Za-z0-9 _-]{1,64}$/, says: '1 to 64 letters, digits, spaces, underscores or hyphens' },
+  { key: 'country', field: 'country', pattern: /^[A-Za-z0-9 _-]{1,64}$/, says: '1 to 64 letters, digits, spaces, underscores or hyphens' },
+] as const;
+
+function resolveFilters(filters: unknown): MetricFilters {
+  if (filters === undefined) return {};
+  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) throw new InvalidQueryError('filters', 'filters must be an object');
+  const resolved: MetricFilters = {};
+  for (const { key, field, pattern, says } of FILTER_RULES) {
+    const value: unknown = (filters as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !pattern.test(value)) throw new InvalidQueryError(field, `${field} must be ${says}, got ${JSON.stringify(value)}`);
+    resolved[key] = value;
+  }
+  return resolved;
 }
 
 /** The range of the same length that ends where this one starts. */
@@ -122,10 +187,54 @@ export function botFilter(sql: Queryable, range: ResolvedRange, table?: string):
 }
 
 /**
+ * For a table whose rows belong to a session (events, page_views, orders: site_id, session_id,
+ * is_bot), `and` only the rows of sessions with the filtered device type and country — through the
+ * sessions primary key. Empty without those filters.
+ */
+export function inFilteredSessions(sql: Queryable, range: ResolvedRange, table: string): PendingQuery<Row[]> {
+  const { deviceType, country } = range.filters;
+  if (deviceType === undefined && country === undefined) return sql``;
+  const t = sql(table);
+  return sql`and exists (
+    select 1 from sessions fs
+    where fs.site_id = ${t}.site_id and fs.session_id = ${t}.session_id and fs.is_bot = ${t}.is_bot
+      ${deviceType === undefined ? sql`` : sql`and fs.device_type = ${deviceType}`}
+      ${country === undefined ? sql`` : sql`and fs.country = ${country}`}
+  )`;
+}
+
+/**
+ * For the sessions model (as `table`): `and` only the sessions with the filtered device type and
+ * country that have at least one event of the filtered type (at any time; through
+ * events_site_session_time_idx). Empty without filters.
+ */
+export function sessionsFilter(sql: Queryable, range: ResolvedRange, table: string): PendingQuery<Row[]> {
+  const { eventType, deviceType, country } = range.filters;
+  if (eventType === undefined && deviceType === undefined && country === undefined) return sql``;
+  const t = sql(table);
+  return sql`
+    ${deviceType === undefined ? sql`` : sql`and ${t}.device_type = ${deviceType}`}
+    ${country === undefined ? sql`` : sql`and ${t}.country = ${country}`}
+    ${
+      eventType === undefined
+        ? sql``
+        : sql`and exists (
+            select 1 from events fe
+            where fe.site_id = ${t}.site_id and fe.session_id = ${t}.session_id and fe.is_bot = ${t}.is_bot and fe.event_type = ${eventType}
+          )`
+    }`;
+}
+
+/** For event counts: `and` only events of the filtered type (unqualified `event_type`). Empty without it. */
+export function eventTypeFilter(sql: Queryable, range: ResolvedRange): PendingQuery<Row[]> {
+  return range.filters.eventType === undefined ? sql`` : sql`and event_type = ${range.filters.eventType}`;
+}
+
+/**
  * Runs a query, reporting a time zone that passed the ICU check but that PostgreSQL does not know
  * (its zone database can be older or newer) as InvalidQueryError rather than a server error.
  */
-export async function withRangeErrors<T>(range: ResolvedRange, run: () => Promise<T>): Promise<T> {
+export async function withRangeErrors<T>(range: Pick<ResolvedRange, 'tz'>, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

@@ -1,6 +1,6 @@
 // Orders and revenue for a range: totals, per local day, top products and payment methods, from the
 // orders and order_items models (one row per order_id, at its first purchase event).
-import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { botFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export interface RevenueDayRow {
   /** YYYY-MM-DD in the range's time zone. */
@@ -44,7 +44,9 @@ export interface RevenueReport {
 export async function revenue(sql: Queryable, range: MetricRange, options: ListOptions = {}): Promise<RevenueReport> {
   const r = resolveRange(range);
   const limit = resolveLimit(options.limit);
-  const ordersInRange = sql`site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)}`;
+  const ordersInRange = sql`site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'orders')}`;
+  // order lines carry no session: with a device or country filter they follow their order's
+  const linesInRange = sql`site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)} ${linesOfFilteredSessions(sql, r)}`;
 
   return withRangeErrors(r, async () => {
     const [[totals], rows, topProducts, paymentMethods] = await Promise.all([
@@ -64,7 +66,7 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
         with sold as (
           select product_id, sum(quantity) as quantity, round(sum(price * quantity), 2) as revenue
           from order_items
-          where ${ordersInRange}
+          where ${linesInRange}
           group by product_id
           order by revenue desc, product_id collate "C"
           limit ${limit}
@@ -92,4 +94,15 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
     ]);
     return { ...totals, rows, top_products: topProducts, payment_methods: paymentMethods };
   });
+}
+
+/** `and` only the order lines whose order belongs to a session with the filtered device type and country. */
+function linesOfFilteredSessions(sql: Queryable, r: ResolvedRange) {
+  const { deviceType, country } = r.filters;
+  if (deviceType === undefined && country === undefined) return sql``;
+  return sql`and exists (
+    select 1 from orders fo
+    where fo.site_id = order_items.site_id and fo.order_id = order_items.order_id and fo.is_bot = order_items.is_bot
+      ${inFilteredSessions(sql, r, 'fo')}
+  )`;
 }

@@ -1,6 +1,6 @@
 // Scroll depth per path: seed 000's aggregation of scroll events by URL, beside how deep the page
 // views of the path went (each page view's deepest scroll before the next page view).
-import { botFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { botFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface ScrollDepthRow {
   /** '' for scrolls and page views without a path. */
@@ -29,7 +29,7 @@ export async function scrollDepth(sql: Queryable, range: MetricRange, options: L
       with scrolls as (
         select coalesce(page_path, '') as path, count(*) as scroll_events, max(scroll_depth) as max_scroll_depth
         from events
-        where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)}
+        where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}
           and event_type = 'scroll' and scroll_depth is not null
         group by 1
       ),
@@ -42,7 +42,7 @@ export async function scrollDepth(sql: Queryable, range: MetricRange, options: L
                count(*) filter (where scroll_depth >= 75) as reached_75,
                count(*) filter (where scroll_depth >= 100) as reached_100
         from page_views
-        where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)}
+        where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'page_views')}
           and scroll_depth is not null
         group by 1
       )

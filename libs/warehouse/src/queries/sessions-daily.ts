@@ -1,5 +1,5 @@
 // Sessions per local day: each session counts on the day (in the range's time zone) of its first event.
-import { botFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
 
 export interface SessionsDayRow {
   /** YYYY-MM-DD in the range's time zone. */
@@ -27,7 +27,7 @@ export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise
              round(avg(page_views), 2)::float8 as avg_page_views,
              round(100.0 * count(*) filter (where is_bounce) / count(*), 2)::float8 as bounce_rate
       from sessions
-      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)}
+      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)} ${sessionsFilter(sql, r, 'sessions')}
       group by 1
       order by 1`,
   );

@@ -1,6 +1,6 @@
 // One metric per minute, hour or local day, for charts.
 import { InvalidQueryError } from './errors';
-import { botFilter, oneOf, resolveRange, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { botFilter, eventTypeFilter, inFilteredSessions, oneOf, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
 
 export const TIMESERIES_METRICS = ['events', 'page_views', 'users', 'sessions', 'revenue', 'orders'] as const;
 export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
@@ -39,13 +39,14 @@ export async function timeseries(sql: Queryable, range: MetricRange, options: Ti
     throw new InvalidQueryError('interval', `the range holds about ${Math.ceil(buckets)} ${interval}s; at most ${MAX_TIMESERIES_BUCKETS} per request — choose a longer interval or a shorter range`);
   }
 
+  // `only`: the metric's own condition and the filters that apply to it (see MetricFilters)
   const series = {
-    events: { table: 'events', time: 'event_time', value: sql`count(*)`, only: sql`` },
-    page_views: { table: 'events', time: 'event_time', value: sql`count(*)`, only: sql`and event_type = 'page_view'` },
-    users: { table: 'events', time: 'event_time', value: sql`count(distinct user_id)`, only: sql`` },
-    sessions: { table: 'sessions', time: 'started_at', value: sql`count(*)`, only: sql`` },
-    orders: { table: 'orders', time: 'ordered_at', value: sql`count(*)`, only: sql`` },
-    revenue: { table: 'orders', time: 'ordered_at', value: sql`sum(amount)`, only: sql`` },
+    events: { table: 'events', time: 'event_time', value: sql`count(*)`, only: sql`${eventTypeFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}` },
+    page_views: { table: 'events', time: 'event_time', value: sql`count(*)`, only: sql`and event_type = 'page_view' ${inFilteredSessions(sql, r, 'events')}` },
+    users: { table: 'events', time: 'event_time', value: sql`count(distinct user_id)`, only: sql`${eventTypeFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}` },
+    sessions: { table: 'sessions', time: 'started_at', value: sql`count(*)`, only: sessionsFilter(sql, r, 'sessions') },
+    orders: { table: 'orders', time: 'ordered_at', value: sql`count(*)`, only: inFilteredSessions(sql, r, 'orders') },
+    revenue: { table: 'orders', time: 'ordered_at', value: sql`sum(amount)`, only: inFilteredSessions(sql, r, 'orders') },
   }[metric];
   const time = sql(series.time);
 

@@ -6,8 +6,21 @@
 //
 // Like the models, sessions and orders are kept apart by is_bot: with bots included, a session (or
 // order) that has both human and bot events counts once on each side.
+//
+// Filters (the range's `filters`), as the API documents them: a device type or country keeps what
+// belongs to sessions whose first event has it (events and page views by their session, orders by
+// the session of their first purchase event); an event type keeps only events of that type in event
+// counts (events, users) and only sessions with such an event (at any time) in session figures,
+// and leaves page views, clicks, scrolls and orders alone. Funnels, retention and the live summary
+// are worked out below from the same sessions and the definitions in their functions' comments.
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { bySessionOrder, cmp, distinctEvents, groupBy } from './reference-models';
+
+export interface RefFilters {
+  eventType?: string;
+  deviceType?: string;
+  country?: string;
+}
 
 export interface RefRange {
   site: string;
@@ -15,6 +28,13 @@ export interface RefRange {
   to: Date;
   tz?: string;
   bots?: boolean;
+  filters?: RefFilters;
+}
+
+export interface RefFunnelStep {
+  event_type: string;
+  value?: string;
+  label: string;
 }
 
 type Dimension = 'country' | 'device_type' | 'browser' | 'os' | 'referrer_domain' | 'utm_source';
@@ -30,9 +50,16 @@ interface Session {
   pageViews: number;
   bounce: boolean;
   first: CanonicalEvent;
+  /** All its events, in session order. */
+  events: CanonicalEvent[];
 }
 
+/** A session's identity: site, session_id and bot side. */
+const sessionKey = (e: { site_id: string; session_id: string; context: { is_bot: boolean } }) => `${e.site_id}\u0000${e.session_id}\u0000${e.context.is_bot}`;
+
 interface PageView {
+  /** Its session's sessionKey. */
+  session: string;
   site: string;
   bot: boolean;
   user: string;
@@ -44,6 +71,8 @@ interface PageView {
 }
 
 interface Order {
+  /** The sessionKey of its first purchase event. */
+  session: string;
   site: string;
   bot: boolean;
   at: number;
@@ -112,17 +141,107 @@ function dimensionOf(e: CanonicalEvent, dimension: Dimension): string {
   return value ?? '(none)';
 }
 
+/** Whole days from one YYYY-MM-DD to another. */
+const daysBetween = (a: string, b: string) => Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000);
+const addDays = (day: string, n: number) => new Date(Date.parse(day) + n * 86_400_000).toISOString().slice(0, 10);
+/** The Monday of a YYYY-MM-DD's week. */
+const mondayOf = (day: string) => addDays(day, -((new Date(Date.parse(day)).getUTCDay() + 6) % 7));
+
+/** The first instant (to the second) whose local date in tz is `day` or later. */
+function localMidnight(day: string, tz: string): number {
+  let lo = Date.parse(day) / 1000 - 2 * 86_400; // an earlier local date
+  let hi = Date.parse(day) / 1000 + 2 * 86_400; // a later one
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDay(mid * 1000, tz) >= day) hi = mid;
+    else lo = mid;
+  }
+  return hi * 1000;
+}
+
+/** A live rollup row, as the stream consumer writes it (minute: the start of a UTC minute). */
+export interface RefMinuteCount {
+  site_id: string;
+  minute: Date;
+  user_id: string;
+  event_type: string;
+  count: number;
+}
+
+/**
+ * The live summary, from the rollup rows and the load manifest (key, bytes): "today" and the volume
+ * days are local dates of `now` in tz; the per-minute window is the `minutes` minutes ending with
+ * now's, the last hour the 60 ending with it; an object's bytes count on the local day of the UTC
+ * hour in its key, for every site.
+ */
+export function referenceLiveSummary(
+  counts: readonly RefMinuteCount[],
+  objects: ReadonlyArray<{ key: string; bytes: number }>,
+  query: { site: string; now: Date; tz?: string; minutes?: number; topUsers?: number; days?: number },
+) {
+  const tz = query.tz ?? 'UTC';
+  const rows = counts.filter((c) => c.site_id === query.site);
+  const today = localDay(query.now.getTime(), tz);
+  const thisMinute = query.now.getTime() - (query.now.getTime() % 60_000);
+  const sum = (list: readonly RefMinuteCount[]) => list.reduce((n, c) => n + c.count, 0);
+
+  const todays = rows.filter((c) => localDay(c.minute.getTime(), tz) === today);
+  const byType = [...groupBy(todays, (c) => c.event_type).entries()]
+    .map(([event_type, list]) => ({ event_type, events: sum(list) }))
+    .sort((a, b) => b.events - a.events || cmp(a.event_type, b.event_type));
+  const minutes = query.minutes ?? 60;
+  const perMinute = Array.from({ length: minutes }, (_, i) => {
+    const minute = thisMinute - (minutes - 1 - i) * 60_000;
+    return { minute: new Date(minute).toISOString(), events: sum(rows.filter((c) => c.minute.getTime() === minute)) };
+  });
+  const lastHour = rows.filter((c) => c.minute.getTime() > thisMinute - 60 * 60_000 && c.minute.getTime() <= thisMinute);
+  const topUsers = [...groupBy(lastHour, (c) => c.user_id).entries()]
+    .map(([user_id, list]) => ({ user_id, events: sum(list) }))
+    .sort((a, b) => b.events - a.events || cmp(a.user_id, b.user_id))
+    .slice(0, query.topUsers ?? 5);
+
+  const days = new Set(Array.from({ length: query.days ?? 30 }, (_, i) => addDays(today, -i)));
+  const volume = new Map<string, { day: string; events: number; bytes: number }>();
+  const dayRow = (day: string) => {
+    let row = volume.get(day);
+    if (!row) volume.set(day, (row = { day, events: 0, bytes: 0 }));
+    return row;
+  };
+  for (const c of rows) {
+    const day = localDay(c.minute.getTime(), tz);
+    if (days.has(day)) dayRow(day).events += c.count;
+  }
+  for (const o of objects) {
+    const m = /^raw\/dt=(\d{4})-(\d{2})-(\d{2})\/hour=(\d{2})\//.exec(o.key);
+    if (!m) continue;
+    const [year, month, date, hour] = m.slice(1).map(Number);
+    const start = Date.UTC(year, month - 1, date, hour);
+    const back = new Date(start);
+    if (back.getUTCDate() !== date || back.getUTCHours() !== hour) continue; // no such hour
+    const day = localDay(start, tz);
+    if (days.has(day)) dayRow(day).bytes += o.bytes;
+  }
+  return {
+    events_today: sum(todays),
+    per_minute: perMinute,
+    by_type: byType,
+    top_users_last_hour: topUsers,
+    volume: [...volume.values()].sort((a, b) => cmp(a.day, b.day)),
+  };
+}
+
 export class ReferenceQueries {
   private readonly events: CanonicalEvent[];
   private readonly sessions: Session[] = [];
   private readonly pageViews: PageView[] = [];
   private readonly orders: Order[] = [];
+  private readonly sessionsByKey = new Map<string, Session>();
 
   constructor(all: readonly CanonicalEvent[]) {
     // the warehouse keeps the first of events with the same (site_id, event_id)
     this.events = distinctEvents(all);
 
-    for (const list of groupBy(this.events, (e) => `${e.site_id}\u0000${e.session_id}\u0000${e.context.is_bot}`).values()) {
+    for (const list of groupBy(this.events, sessionKey).values()) {
       list.sort(bySessionOrder);
       const views = list.filter((e) => e.event_type === 'page_view');
       const clicks = list.filter((e) => e.event_type === 'click').length;
@@ -136,7 +255,9 @@ export class ReferenceQueries {
         pageViews: views.length,
         bounce: views.length === 1 && clicks === 0 && purchases === 0,
         first: list[0],
+        events: list,
       });
+      this.sessionsByKey.set(sessionKey(list[0]), this.sessions[this.sessions.length - 1]);
       list.forEach((e, i) => {
         if (e.event_type !== 'page_view') return;
         const rest = list.slice(i + 1);
@@ -145,6 +266,7 @@ export class ReferenceQueries {
         const end = rest.find((x) => ['page_view', 'page_close', 'session_end'].includes(x.event_type));
         const depths = before.filter((x) => x.event_type === 'scroll' && x.scroll_depth !== undefined).map((x) => Math.round(x.scroll_depth as number));
         this.pageViews.push({
+          session: sessionKey(e),
           site: e.site_id,
           bot: e.context.is_bot,
           user: e.user_id,
@@ -162,6 +284,7 @@ export class ReferenceQueries {
       const e = [...list].sort(bySessionOrder)[0];
       const order = e.order as NonNullable<CanonicalEvent['order']>;
       this.orders.push({
+        session: sessionKey(e),
         site: e.site_id,
         bot: e.context.is_bot,
         at: time(e.event_time),
@@ -186,29 +309,46 @@ export class ReferenceQueries {
     const to = range.to.getTime();
     return rows.filter((row) => site(row) === range.site && at(row) >= from && at(row) < to && (range.bots || !bot(row)));
   }
+  /** The session has the filtered device type and country (those of its first event). */
+  private hasAttributes(session: Session | undefined, range: RefRange): boolean {
+    const f = range.filters ?? {};
+    if (!session) throw new Error('reference: an event without its session');
+    return (f.deviceType === undefined || session.first.context.device_type === f.deviceType) && (f.country === undefined || session.first.context.country === f.country);
+  }
+  /** Events in the range of sessions with the filtered attributes, every type. */
   private eventsIn(range: RefRange): CanonicalEvent[] {
-    return this.inRange(this.events, range, (e) => time(e.event_time), (e) => e.site_id, (e) => e.context.is_bot);
+    return this.inRange(this.events, range, (e) => time(e.event_time), (e) => e.site_id, (e) => e.context.is_bot).filter((e) => this.hasAttributes(this.sessionsByKey.get(sessionKey(e)), range));
+  }
+  /** What event counts count: eventsIn, of the filtered type only. */
+  private countedEventsIn(range: RefRange): CanonicalEvent[] {
+    const type = range.filters?.eventType;
+    return this.eventsIn(range).filter((e) => type === undefined || e.event_type === type);
+  }
+  /** Sessions with the filtered attributes and, for an event type filter, an event of that type. */
+  private sessionMatches(s: Session, range: RefRange): boolean {
+    const type = range.filters?.eventType;
+    return this.hasAttributes(s, range) && (type === undefined || s.events.some((e) => e.event_type === type));
   }
   private sessionsIn(range: RefRange): Session[] {
-    return this.inRange(this.sessions, range, (s) => s.start, (s) => s.site, (s) => s.bot);
+    return this.inRange(this.sessions, range, (s) => s.start, (s) => s.site, (s) => s.bot).filter((s) => this.sessionMatches(s, range));
   }
   private pageViewsIn(range: RefRange): PageView[] {
-    return this.inRange(this.pageViews, range, (p) => p.at, (p) => p.site, (p) => p.bot);
+    return this.inRange(this.pageViews, range, (p) => p.at, (p) => p.site, (p) => p.bot).filter((p) => this.hasAttributes(this.sessionsByKey.get(p.session), range));
   }
   private ordersIn(range: RefRange): Order[] {
-    return this.inRange(this.orders, range, (o) => o.at, (o) => o.site, (o) => o.bot);
+    return this.inRange(this.orders, range, (o) => o.at, (o) => o.site, (o) => o.bot).filter((o) => this.hasAttributes(this.sessionsByKey.get(o.session), range));
   }
 
   // ── the metrics ──
 
   overview(range: RefRange) {
     const totals = (r: RefRange) => {
-      const events = this.eventsIn(r);
+      const events = this.countedEventsIn(r);
       const sessions = this.sessionsIn(r);
       const durationMs = sessions.reduce((s, x) => s + x.durationMs, 0);
       return {
         events: events.length,
-        page_views: events.filter((e) => e.event_type === 'page_view').length,
+        page_views: this.eventsIn(r).filter((e) => e.event_type === 'page_view').length,
         users: new Set(events.map((e) => e.user_id)).size,
         sessions: sessions.length,
         avg_session_seconds: sessions.length ? ratio2(durationMs, 1000 * sessions.length) : 0,
@@ -279,7 +419,7 @@ export class ReferenceQueries {
   }
 
   eventTypeTotals(range: RefRange) {
-    return [...groupBy(this.eventsIn(range), (e) => e.event_type).entries()]
+    return [...groupBy(this.countedEventsIn(range), (e) => e.event_type).entries()]
       .map(([event_type, list]) => ({ event_type, events: list.length }))
       .sort((a, b) => b.events - a.events || cmp(a.event_type, b.event_type));
   }
@@ -290,13 +430,13 @@ export class ReferenceQueries {
     const points: Array<{ at: number; key: string; amount: number }> = (() => {
       switch (metric) {
         case 'events':
-          return this.eventsIn(range).map((e) => ({ at: time(e.event_time), key: e.event_id, amount: 1 }));
+          return this.countedEventsIn(range).map((e) => ({ at: time(e.event_time), key: e.event_id, amount: 1 }));
         case 'page_views':
           return this.eventsIn(range)
             .filter((e) => e.event_type === 'page_view')
             .map((e) => ({ at: time(e.event_time), key: e.event_id, amount: 1 }));
         case 'users':
-          return this.eventsIn(range).map((e) => ({ at: time(e.event_time), key: e.user_id, amount: 1 }));
+          return this.countedEventsIn(range).map((e) => ({ at: time(e.event_time), key: e.user_id, amount: 1 }));
         case 'sessions':
           return this.sessionsIn(range).map((s) => ({ at: s.start, key: `${s.first.session_id}|${s.bot}`, amount: 1 }));
         case 'orders':
@@ -387,7 +527,7 @@ export class ReferenceQueries {
   }
 
   breakdown(range: RefRange, dimension: Dimension, limit = 50) {
-    const events = groupBy(this.eventsIn(range), (e) => dimensionOf(e, dimension));
+    const events = groupBy(this.countedEventsIn(range), (e) => dimensionOf(e, dimension));
     const sessions = groupBy(this.sessionsIn(range), (s) => dimensionOf(s.first, dimension));
     return [...new Set([...events.keys(), ...sessions.keys()])]
       .map((value) => ({
@@ -398,5 +538,75 @@ export class ReferenceQueries {
       }))
       .sort((a, b) => b.events - a.events || cmp(a.value, b.value))
       .slice(0, limit);
+  }
+  /**
+   * Sessions starting in the range that did the steps in order: walking the session's events (any
+   * time) in session order, each step takes the first event after the previous step's that matches it.
+   */
+  funnel(range: RefRange, steps: readonly RefFunnelStep[]) {
+    const matches = (e: CanonicalEvent, step: RefFunnelStep) => {
+      if (e.event_type !== step.event_type) return false;
+      if (step.value === undefined) return true;
+      const value = e.event_type === 'click' ? e.button_id : e.event_type === 'custom' ? e.event_name : e.page?.path;
+      return value === step.value;
+    };
+    const reached = steps.map(() => 0);
+    for (const session of this.sessionsIn(range)) {
+      let at = -1;
+      for (let k = 0; k < steps.length; k++) {
+        at = session.events.findIndex((e, i) => i > at && matches(e, steps[k]));
+        if (at === -1) break;
+        reached[k]++;
+      }
+    }
+    return steps.map((step, k) => ({
+      step: k + 1,
+      label: step.label,
+      sessions: reached[k],
+      conversion_rate: reached[0] ? ratio2(100 * reached[k], reached[0]) : 0,
+      drop_off_rate: k > 0 && reached[k - 1] ? ratio2(100 * (reached[k - 1] - reached[k]), reached[k - 1]) : 0,
+    }));
+  }
+
+  /**
+   * Weekly cohorts by each user's first session (among the sessions the range's bots choice and
+   * filters keep, starting before `to`), for the local weeks from the one holding `from` to the one
+   * holding `to` − 1 ms; retained[k]: users with a session in the k-th week after, for the weeks
+   * begun before `to`.
+   */
+  retention(range: RefRange, weeks = 8) {
+    const tz = range.tz ?? 'UTC';
+    const to = range.to.getTime();
+    const kept = this.sessions.filter((s) => s.site === range.site && (range.bots || !s.bot) && s.start < to && this.sessionMatches(s, range));
+    const byUser = groupBy(kept, (s) => s.user);
+    const firstWeek = mondayOf(localDay(range.from.getTime(), tz));
+    const lastWeek = mondayOf(localDay(to - 1, tz));
+    const cohorts = new Map<string, Array<Set<string>>>();
+    for (const [user, list] of byUser) {
+      const cohort = mondayOf(localDay(Math.min(...list.map((s) => s.start)), tz));
+      if (cohort < firstWeek || cohort > lastWeek) continue;
+      let cells = cohorts.get(cohort);
+      if (!cells) {
+        const begun = Array.from({ length: weeks }, (_, k) => k).filter((k) => localMidnight(addDays(cohort, 7 * k), tz) < to).length;
+        cohorts.set(cohort, (cells = Array.from({ length: begun }, () => new Set<string>())));
+      }
+      for (const s of list) {
+        const week = Math.floor(daysBetween(cohort, localDay(s.start, tz)) / 7);
+        if (week < cells.length) cells[week].add(user);
+      }
+    }
+    return [...cohorts.entries()]
+      .sort(([a], [b]) => cmp(a, b))
+      .map(([cohort, cells]) => ({
+        cohort,
+        users: cells[0].size,
+        retained: cells.map((c) => c.size),
+        rates: cells.map((c) => ratio2(100 * c.size, cells[0].size)),
+      }));
+  }
+
+  /** Every site with events (so with sessions), and those of the live rollups, sorted. */
+  sites(liveSites: readonly string[]) {
+    return [...new Set([...this.events.map((e) => e.site_id), ...liveSites])].sort(cmp).map((site_id) => ({ site_id }));
   }
 }

@@ -24,7 +24,7 @@ export interface Filters {
 export const FILTER_KEYS = ['range', 'from', 'to', 'site', 'tz', 'bots', 'event_type', 'device', 'country', 'limit'] as const;
 
 // The server accepts these characters in the filter values (report-query.ts FILTER).
-const FILTER_VALUE = /^[A-Za-z0-9 _.:-]{1,64}$/;
+const FILTER_VALUE = /^[A-Za-z0-9 _-]{1,64}$/;
 
 function optionalValue(params: URLSearchParams, key: string): string | undefined {
   const v = params.get(key)?.trim();

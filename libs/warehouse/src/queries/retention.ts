@@ -1,0 +1,104 @@
+// Weekly retention: users grouped by the week of their first session, and how many came back in each week after it.
+import { InvalidQueryError } from './errors';
+import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { instantOfLocalTime, utcOffset } from './time-zone';
+
+export const DEFAULT_RETENTION_WEEKS = 8;
+export const MAX_RETENTION_WEEKS = 26;
+
+const DAY = 86_400_000;
+
+export interface CohortRetentionOptions {
+  /** Weeks reported per cohort, the cohort's own week included: 1–26, default 8. */
+  weeks?: number;
+}
+
+export interface RetentionRow {
+  /** The cohort week's Monday, YYYY-MM-DD in the range's time zone. */
+  cohort: string;
+  /** Users whose first session started in that week. */
+  users: number;
+  /**
+   * retained[k]: those users with a session starting in week k after the cohort's (retained[0] ===
+   * users), for the weeks that had started by `to`: min(weeks, weeks begun before `to`) entries.
+   */
+  retained: number[];
+  /** retained[k] ÷ users × 100, 2 decimals. */
+  rates: number[];
+}
+
+/**
+ * One row per cohort week, oldest first: the weeks (Monday to Sunday in the range's time zone)
+ * from the one holding `from` to the one holding the last instant before `to`, that have users.
+ * Only sessions starting before `to` are seen — the warehouse as it stood at `to` — so a user's
+ * first session is their first before `to` (bots left out unless included, and filtered as in
+ * MetricFilters), and a week that `to` cuts short counts its sessions up to `to`. Weeks are local
+ * dates, so the week the clocks change in is a week like any other (167 or 169 hours).
+ */
+export async function retention(sql: Queryable, range: MetricRange, options: CohortRetentionOptions = {}): Promise<RetentionRow[]> {
+  const r = resolveRange(range);
+  const weeks = options?.weeks ?? DEFAULT_RETENTION_WEEKS;
+  if (typeof weeks !== 'number' || !Number.isInteger(weeks) || weeks < 1 || weeks > MAX_RETENTION_WEEKS) {
+    throw new InvalidQueryError('weeks', `weeks must be an integer from 1 to ${MAX_RETENTION_WEEKS}, got ${JSON.stringify(weeks)}`);
+  }
+  // The first cohort's Monday and the instant it starts: sessions from then on are all a cohort can hold.
+  const firstMonday = mondayOf(r.from.getTime(), r.tz);
+  const windowStart = new Date(instantOfLocalTime(firstMonday, r.tz));
+  if (windowStart >= r.to) return [];
+
+  const rows = await withRangeErrors(
+    r,
+    () => sql<Array<{ cohort: string; users: number; week: number; retained: number; rate: number }>>`
+      with window_sessions as (
+        select s.user_id, (s.started_at at time zone ${r.tz})::date as day
+        from sessions s
+        where s.site_id = ${r.site} and s.started_at >= ${windowStart} and s.started_at < ${r.to} ${botFilter(sql, r, 's')} ${sessionsFilter(sql, r, 's')}
+      ),
+      -- users whose first session is in the window: none before it (by sessions_site_user_idx)
+      cohort_users as (
+        select w.user_id, min(w.day) - (extract(isodow from min(w.day))::int - 1) as cohort
+        from window_sessions w
+        group by w.user_id
+        having not exists (
+          select 1 from sessions p
+          where p.site_id = ${r.site} and p.user_id = w.user_id and p.started_at < ${windowStart} ${botFilter(sql, r, 'p')} ${sessionsFilter(sql, r, 'p')}
+        )
+      ),
+      cohorts as (select cohort, count(*) as users from cohort_users group by cohort),
+      returns as (
+        select c.cohort, (w.day - c.cohort) / 7 as week, count(distinct w.user_id) as retained
+        from cohort_users c
+        join window_sessions w on w.user_id = c.user_id
+        where w.day - c.cohort < 7 * ${weeks}::int
+        group by 1, 2
+      )
+      select to_char(k.cohort, 'YYYY-MM-DD') as cohort, k.users::float8 as users, x.week, x.retained::float8 as retained,
+             round(100.0 * x.retained / k.users, 2)::float8 as rate
+      from cohorts k
+      join returns x on x.cohort = k.cohort
+      order by k.cohort, x.week`,
+  );
+
+  const byCohort = new Map<string, RetentionRow>();
+  for (const row of rows) {
+    let cohort = byCohort.get(row.cohort);
+    if (!cohort) {
+      // weeks that have begun before `to` (the cohort's own always has); those with no returns stay 0
+      const begun = Array.from({ length: weeks }, (_, k) => k).filter((k) => instantOfLocalTime(Date.parse(row.cohort) + 7 * k * DAY, r.tz) < r.to.getTime()).length;
+      cohort = { cohort: row.cohort, users: row.users, retained: new Array<number>(begun).fill(0), rates: new Array<number>(begun).fill(0) };
+      byCohort.set(row.cohort, cohort);
+    }
+    if (row.week < cohort.retained.length) {
+      cohort.retained[row.week] = row.retained;
+      cohort.rates[row.week] = row.rate;
+    }
+  }
+  return [...byCohort.values()];
+}
+
+/** The Monday of the local week holding instant `t`, as a UTC midnight (the local date written as UTC). */
+function mondayOf(t: number, tz: string): number {
+  const local = new Date(t + utcOffset(tz, t));
+  const day = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
+  return day - ((local.getUTCDay() + 6) % 7) * DAY;
+}

@@ -1,23 +1,15 @@
 // INGEST_WORKERS=2: two processes share the port, /metrics sums both, SIGTERM stops all cleanly.
 import { startDevBroker, waitFor, type DevBroker } from '@clickstream/kafka/testing';
+import { freePort } from '@clickstream/runtime/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 jest.setTimeout(90_000);
 
 const MAIN = resolve(__dirname, '../dist/main.js');
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** One request on its own connection, so the cluster spreads them over the workers. */
 function post(port: number, body: object): Promise<number> {

@@ -4,10 +4,9 @@
 // Live page within 2 s, and each page is saved as a screenshot under e2e/screenshots/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { normalize, type CanonicalEvent } from '@clickstream/event-schema';
-import { waitFor } from '@clickstream/runtime/testing';
+import { waitFor, freePort } from '@clickstream/runtime/testing';
 import { clicks, overview, pages, rangeFromDates, revenue, sessionsDaily, type MetricRange } from '@clickstream/warehouse';
 import { generateSessions } from '@clickstream/warehouse/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -33,13 +32,6 @@ function xssEvent(): CanonicalEvent {
   return r.event;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Digits of a formatted figure ("1,234" → 1234). */
 const digits = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));

@@ -2,7 +2,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+
+export { freePort } from '@clickstream/runtime/testing';
 
 /** One process's peak resident memory so far (VmHWM, from /proc), in bytes. */
 export interface ProcessPeak {
@@ -38,16 +39,6 @@ function childPids(pid: number): number[] {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns `node <script> ...args` and resolves when stdout or stderr matches `ready`. */
 export function startService(script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Service> {

@@ -2,7 +2,7 @@
 // over the last hour, today's total, events by type, the events/second sparkline and the feed.
 
 import { useCallback, useEffect, useState } from 'react';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Pie, PieChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Pie, PieChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LiveReply, LiveTick, Rows, UserRow } from '../../shared/api-types';
 import { useApi } from '../api/queries';
 import { axisProps, chartStyle, ChartFigure, gridProps, legendProps, seriesColor, tooltipProps } from '../components/charts';
@@ -11,8 +11,9 @@ import { ExportLink } from '../components/ExportLink';
 import { Page } from '../components/Page';
 import { Panel } from '../components/Panel';
 import { Empty, QueryView, type QueryLike } from '../components/QueryView';
+import { VolumeChart } from '../components/VolumeChart';
 import { apiUrl } from '../lib/filters';
-import { formatBytes, formatCompact, formatDay, formatMinute, formatNumber, formatTime } from '../lib/format';
+import { formatCompact, formatMinute, formatNumber, formatTime } from '../lib/format';
 import { applyTick, initialLiveState, type LiveState } from '../lib/live-series';
 import { useLiveSocket, type SocketStatus } from '../live/use-live-socket';
 import { useFilters } from '../use-filters';
@@ -146,18 +147,7 @@ export default function LivePage() {
       <Panel title="Data volume growth" wide>
         <QueryView query={live} isEmpty={(d) => d.volume.length === 0}>
           {(d) => (
-            <ChartFigure title="Events and raw bytes per day">
-              <ComposedChart responsive style={chartStyle(240)} data={d.volume.map((v) => ({ ...v, label: formatDay(v.day) }))} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-                <CartesianGrid {...gridProps} />
-                <XAxis dataKey="label" {...axisProps} minTickGap={16} />
-                <YAxis yAxisId="events" {...axisProps} width={48} tickFormatter={formatCompact} />
-                <YAxis yAxisId="bytes" orientation="right" {...axisProps} width={64} tickFormatter={(v: number) => formatBytes(v)} />
-                <Tooltip {...tooltipProps} formatter={(v, name) => (name === 'Bytes' ? formatBytes(Number(v)) : formatNumber(Number(v)))} />
-                <Legend {...legendProps} />
-                <Area yAxisId="events" type="monotone" dataKey="events" name="Events" stroke={seriesColor(0)} fill={seriesColor(0)} fillOpacity={0.2} isAnimationActive={false} />
-                <Line yAxisId="bytes" type="monotone" dataKey="bytes" name="Bytes" stroke={seriesColor(3)} strokeWidth={2} dot={false} isAnimationActive={false} />
-              </ComposedChart>
-            </ChartFigure>
+            <VolumeChart title="Events and raw bytes per day" volume={d.volume} />
           )}
         </QueryView>
       </Panel>

@@ -2,16 +2,15 @@
 // dead-letter queue with the headers that say why each item is there, the archive and the daily
 // volume. Refreshed every 10 s.
 
-import { Area, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import type { PartitionLagRow, PipelineReply } from '../../shared/api-types';
 import { useApi } from '../api/queries';
-import { axisProps, chartStyle, ChartFigure, gridProps, legendProps, seriesColor, tooltipProps } from '../components/charts';
 import { DataTable, type Column } from '../components/DataTable';
 import { Page } from '../components/Page';
+import { VolumeChart } from '../components/VolumeChart';
 import { Panel } from '../components/Panel';
 import { QueryView } from '../components/QueryView';
 import { CardGrid, StatCard } from '../components/StatCard';
-import { formatBytes, formatCompact, formatDateTime, formatDay, formatDuration, formatNumber } from '../lib/format';
+import { formatBytes, formatDateTime, formatDuration, formatNumber } from '../lib/format';
 import { useFilters } from '../use-filters';
 
 type Run = PipelineReply['etl']['runs'][number];
@@ -144,18 +143,7 @@ export default function PipelinePage() {
           {(p) => (
             <>
               <SectionError message={p.volume_error} />
-              <ChartFigure title="Events and archived bytes per day">
-                <ComposedChart responsive style={chartStyle(240)} data={p.volume.map((v) => ({ ...v, label: formatDay(v.day) }))} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-                  <CartesianGrid {...gridProps} />
-                  <XAxis dataKey="label" {...axisProps} minTickGap={16} />
-                  <YAxis yAxisId="events" {...axisProps} width={48} tickFormatter={formatCompact} />
-                  <YAxis yAxisId="bytes" orientation="right" {...axisProps} width={64} tickFormatter={(v: number) => formatBytes(v)} />
-                  <Tooltip {...tooltipProps} formatter={(v, name) => (name === 'Bytes' ? formatBytes(Number(v)) : formatNumber(Number(v)))} />
-                  <Legend {...legendProps} />
-                  <Area yAxisId="events" type="monotone" dataKey="events" name="Events" stroke={seriesColor(0)} fill={seriesColor(0)} fillOpacity={0.2} isAnimationActive={false} />
-                  <Line yAxisId="bytes" type="monotone" dataKey="bytes" name="Bytes" stroke={seriesColor(3)} strokeWidth={2} dot={false} isAnimationActive={false} />
-                </ComposedChart>
-              </ChartFigure>
+              <VolumeChart title="Events and archived bytes per day" volume={p.volume} />
               <details className="details">
                 <summary>Volume per day as a table</summary>
                 <DataTable

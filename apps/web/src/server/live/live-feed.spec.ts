@@ -3,11 +3,10 @@
 // started while Kafka is down connects once Kafka comes up.
 
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { normalize, type CanonicalEvent } from '@clickstream/event-schema';
 import { createKafka, ensureTopics, eventMessageKey } from '@clickstream/kafka';
 import { startDevBroker, waitFor, type DevBroker } from '@clickstream/kafka/testing';
-import { capturedLogger } from '@clickstream/runtime/testing';
+import { capturedLogger, freePort } from '@clickstream/runtime/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import type { LiveTick } from '../../shared/api-types';
 import { createLiveFeed, type LiveFeed } from './live-feed';
@@ -75,16 +74,6 @@ function testKafka(brokers: string): Kafka {
   return createKafka({ brokers, clientId: 'web-live-test', logger: capturedLogger('web-test'), connectionTimeout: 1000, requestTimeout: 5000 });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('live feed on Kafka', () => {
   let broker: DevBroker;

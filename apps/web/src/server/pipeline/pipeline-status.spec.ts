@@ -3,12 +3,11 @@
 // the dead-letter topic's count and decoded tail, caching, and one broken component at a time.
 
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createRawArchive, rawObjectKey, type RawArchive } from '@clickstream/archive';
 import { startTestS3, type TestS3 } from '@clickstream/archive/testing';
 import { createKafka, deadLetterHeaders, dlqTopicFor, ensureTopics } from '@clickstream/kafka';
 import { startDevBroker, type DevBroker } from '@clickstream/kafka/testing';
-import { capturedLogger } from '@clickstream/runtime/testing';
+import { capturedLogger, freePort } from '@clickstream/runtime/testing';
 import { applyMinuteCounts, writeConsumerOffsets } from '@clickstream/warehouse';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '@clickstream/warehouse/testing';
 import type { Kafka, Producer } from 'kafkajs';
@@ -39,16 +38,6 @@ function testKafka(brokers: string): Kafka {
   return createKafka({ brokers, clientId: 'web-pipeline-test', logger: capturedLogger('web-test'), connectionTimeout: 1000, requestTimeout: 5000 });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Fixture {
   topic: string;

@@ -43,7 +43,7 @@ describe('module boundaries (DESIGN.md "Layout")', () => {
     ['a lib importing a tool', 'libs/warehouse/src/probe.ts', "import { x } from '@clickstream/kafka-dev-broker';"],
     ['event-schema importing another lib', 'libs/event-schema/src/probe.ts', "import { x } from '@clickstream/runtime';"],
     ['runtime importing kafka', 'libs/runtime/src/probe.ts', "import { x } from '@clickstream/kafka';"],
-    ['an app importing another app', 'apps/etl/src/probe.ts', "import { x } from '@clickstream/web';"],
+    ['an app importing another app', 'apps/etl/src/probe.ts', "import { x } from '@clickstream/web/server';"],
     ['the dev broker importing a lib', 'tools/kafka-dev-broker/src/probe.ts', "import { x } from '@clickstream/runtime';"],
     ['the simulator importing kafka', 'tools/simulator/src/probe.ts', "import { x } from '@clickstream/kafka';"],
     ['the web client importing a server lib', 'apps/web/src/client/probe.ts', "import { x } from '@clickstream/warehouse';"],

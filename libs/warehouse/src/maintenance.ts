@@ -64,6 +64,8 @@ const RETENTION_TARGETS: readonly RetentionTarget[] = [
   { table: 'click_through_daily', olderThan: 'hour < $1::timestamptz' },
   { table: 'scroll_depth_daily', olderThan: 'hour < $1::timestamptz' },
   { table: 'revenue_daily', olderThan: 'hour < $1::timestamptz' },
+  { table: 'event_counts_hourly', olderThan: 'hour < $1::timestamptz' },
+  { table: 'user_hours', olderThan: 'hour < $1::timestamptz' },
   { table: 'orders', olderThan: 'ordered_at < $1::timestamptz' },
   { table: 'order_items', olderThan: 'ordered_at < $1::timestamptz' },
   { table: 'users', olderThan: 'last_seen < $1::timestamptz' },

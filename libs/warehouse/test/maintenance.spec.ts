@@ -75,6 +75,8 @@ describe('warehouse maintenance', () => {
       page_views: 'viewed_at',
       session_metrics_daily: 'hour',
       page_engagement_daily: 'hour',
+      event_counts_hourly: 'hour',
+      user_hours: 'hour',
       orders: 'ordered_at',
       order_items: 'ordered_at',
       users: 'last_seen',

@@ -68,6 +68,7 @@ describe('migrate', () => {
       'etl_objects',
       'etl_rejects',
       'etl_runs',
+      'event_counts_hourly',
       'events',
       'order_items',
       'orders',
@@ -79,6 +80,7 @@ describe('migrate', () => {
       'scroll_depth_daily',
       'session_metrics_daily',
       'sessions',
+      'user_hours',
       'user_minute_counts',
       'users',
     ]);

@@ -24,8 +24,12 @@ import {
   type MetricRange,
 } from '../src';
 import { withRangeErrors } from '../src/queries/range';
+import { wholeHourOffsets } from '../src/queries/time-zone';
 import { createTestWarehouse, generateSessions, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
 import { ReferenceQueries } from './support/reference-queries';
+
+// loading and modelling in beforeAll takes a few seconds, more on a busy database
+jest.setTimeout(60_000);
 
 // 2026-03-06 … 2026-03-09 UTC: America/New_York moves its clocks forward on 2026-03-08 at 07:00 UTC.
 const dataset = generateSessions({ seed: 11, start: '2026-03-06', days: 4 });
@@ -48,6 +52,12 @@ const scenarios: Scenario[] = [
   {
     name: 'Asia/Kolkata, datetimes with Z and an offset',
     range: { site: 'site_a', ...rangeFromDates('2026-03-06T21:07:30Z', '2026-03-09T09:15:00.500+01:00', 'Asia/Kolkata') },
+  },
+  // whole UTC hours (event counts and users from the hour-grain tables), in a zone whose hours are not
+  { name: 'Asia/Kolkata, datetimes on whole UTC hours', range: { site: 'site_a', ...rangeFromDates('2026-03-06T05:00Z', '2026-03-09T13:00Z', 'Asia/Kolkata') } },
+  {
+    name: 'America/New_York, local datetimes on whole hours across the DST change, bots included',
+    range: { site: 'site_b', ...rangeFromDates('2026-03-07T22:00', '2026-03-08T09:00', 'America/New_York'), bots: true },
   },
   { name: 'a range without data', range: { site: 'site_a', ...rangeFromDates('2020-01-01', '2020-01-02', 'America/New_York') } },
 ];
@@ -236,6 +246,68 @@ describe('metric queries', () => {
   });
 });
 
+describe('the hour-grain fast path', () => {
+  // With the raw events deleted after modelling, only queries that read event_counts_hourly and
+  // user_hours still see the events: whole UTC hours without filters do; other ranges do not.
+  let pg: TestPostgres;
+  let wh: TestWarehouse;
+  const reference = new ReferenceQueries([...dataset, ...handmade]);
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    wh = await createTestWarehouse(pg.url, { max: 2 });
+    const { touched } = await copyEvents(wh.sql, [...dataset, ...handmade]);
+    await rebuildModels(wh.sql, { touched });
+    await wh.sql`delete from events`;
+  });
+  afterAll(async () => {
+    await wh?.drop();
+    await pg?.stop();
+  });
+
+  const aligned: MetricRange[] = [
+    { site: 'site_a', ...rangeFromDates('2026-03-05', '2026-03-10', 'UTC') },
+    { site: 'site_b', ...rangeFromDates('2026-03-08', '2026-03-09', 'America/New_York'), bots: true },
+    // u1 has human and bot events that day: one user either way
+    { site: 'handmade', ...rangeFromDates('2026-03-07', '2026-03-07'), bots: true },
+  ];
+
+  it.each(aligned.map((range) => ({ range, name: `${range.site} ${range.from.toISOString()} ${range.tz} bots=${range.bots ?? false}` })))(
+    'whole UTC hours without filters answer from the hour-grain tables: $name',
+    async ({ range }) => {
+      expect(reference.overview(range).events).toBeGreaterThan(0);
+      expect(await overview(wh.sql, range)).toEqual(reference.overview(range));
+      expect(await eventTypeTotals(wh.sql, range)).toEqual(reference.eventTypeTotals(range));
+      for (const metric of ['events', 'page_views', 'users'] as const) {
+        for (const interval of ['hour', 'day'] as const) {
+          const rows = await timeseries(wh.sql, range, { metric, interval });
+          expect({ metric, interval, rows }).toEqual({ metric, interval, rows: reference.timeseries(range, metric, interval) });
+        }
+      }
+      // minutes stay on the events
+      expect(await timeseries(wh.sql, range, { metric: 'events', interval: 'minute' })).toEqual([]);
+    },
+  );
+
+  it('other ranges, filters and zones with half-hour offsets read the events', async () => {
+    const utc = aligned[0];
+    const zero = { events: 0, page_views: 0, users: 0 };
+    expect(await overview(wh.sql, { ...utc, from: new Date(utc.from.getTime() + 1) })).toMatchObject(zero);
+    expect(await overview(wh.sql, { site: 'site_a', ...rangeFromDates('2026-03-06', '2026-03-08', 'Asia/Kolkata') })).toMatchObject(zero);
+    expect(await overview(wh.sql, { ...utc, filters: { country: 'DE' } })).toMatchObject(zero);
+    expect(await eventTypeTotals(wh.sql, { ...utc, filters: { deviceType: 'mobile' } })).toEqual([]);
+    expect(await eventTypeTotals(wh.sql, { ...utc, to: new Date(utc.to.getTime() - 60_000) })).toEqual([]);
+    // whole UTC hours, but Kolkata's hours and days start at :30
+    for (const interval of ['hour', 'day'] as const) {
+      expect(await timeseries(wh.sql, { ...utc, tz: 'Asia/Kolkata' }, { metric: 'users', interval })).toEqual([]);
+    }
+    expect(await timeseries(wh.sql, { ...utc, filters: { eventType: 'click' } }, { metric: 'events', interval: 'day' })).toEqual([]);
+    // the session figures never read events, and still answer
+    const shifted = { ...utc, from: new Date(utc.from.getTime() + 1) };
+    expect((await overview(wh.sql, shifted)).sessions).toBe(reference.overview(shifted).sessions);
+  });
+});
+
 describe('rangeFromDates', () => {
   const iso = (r: { from: Date; to: Date }) => [r.from.toISOString(), r.to.toISOString()];
 
@@ -283,6 +355,18 @@ describe('rangeFromDates', () => {
       await pg.stop();
     }
   }, 30_000);
+
+  it('knows which zones have whole-hour offsets over a range, DST changes included', () => {
+    const whole = (tz: string, from: string, to: string) => wholeHourOffsets(tz, Date.parse(from), Date.parse(to));
+    expect(whole('UTC', '2026-01-01T00:00Z', '2027-01-01T00:00Z')).toBe(true);
+    expect(whole('America/New_York', '2026-01-01T00:00Z', '2027-01-01T00:00Z')).toBe(true);
+    expect(whole('Europe/London', '2026-03-29T00:00Z', '2026-03-30T00:00Z')).toBe(true);
+    expect(whole('Asia/Kolkata', '2026-03-01T00:00Z', '2026-03-01T01:00Z')).toBe(false);
+    expect(whole('Asia/Kathmandu', '2026-03-01T00:00Z', '2026-03-02T00:00Z')).toBe(false);
+    // Lord Howe: +11 in summer, +10:30 from 2026-04-05 02:00 local (15:00 UTC the day before)
+    expect(whole('Australia/Lord_Howe', '2026-03-01T00:00Z', '2026-04-04T15:00Z')).toBe(true);
+    expect(whole('Australia/Lord_Howe', '2026-03-01T00:00Z', '2026-04-04T16:00Z')).toBe(false);
+  });
 
   it.each([
     ['Mars/Olympus_Mons', 'tz'],

@@ -6,7 +6,8 @@
 // - the orders whose purchase events are in those sessions (from every purchase event of the same
 //   order_id), their lines, and the products and users those rows belong to;
 // - the hour-grain tables for every day those sessions and orders have rows on (a session that
-//   started yesterday and got a late event today moves yesterday's figures too).
+//   started yesterday and got a late event today moves yesterday's figures too); the ones that count
+//   events themselves (clicks, scrolls, events per type, users per hour) for the touched days only.
 // Everything runs in one transaction under an advisory lock, so two rebuilds never interleave and a
 // failed one leaves the models as they were. Events in one session are ordered by (event_time,
 // received_at, event_id), which is total, so a re-run gives the same rows.
@@ -332,6 +333,21 @@ async function rebuildIn(
   await run(`
     delete from scroll_depth_daily m using ${daysIn('rb_all_days')} h
     where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t and m.scroll_events = 0 and m.reached_25 = 0`);
+
+  // events per type and users per hour: counts of events themselves, so only touched days change
+  const touchedDayEvents = `(select r.site_id, r.event_time, r.is_bot, r.event_type, r.user_id from rb_events r join rb_days d on ${inDay('r')})`;
+  await deleteHours('event_counts_hourly', 'rb_days');
+  await run(`
+    insert into event_counts_hourly (site_id, hour, is_bot, event_type, events)
+    select site_id, date_trunc('hour', event_time, 'UTC'), is_bot, event_type, count(*)::int
+    from ${touchedDayEvents} e
+    group by 1, 2, 3, 4`);
+  await deleteHours('user_hours', 'rb_days');
+  await run(`
+    insert into user_hours (site_id, hour, is_bot, user_id, events)
+    select site_id, date_trunc('hour', event_time, 'UTC'), is_bot, user_id, count(*)::int
+    from ${touchedDayEvents} e
+    group by 1, 2, 3, 4`);
 
   await deleteHours('revenue_daily', 'rb_all_days');
   await run(`

@@ -1,5 +1,6 @@
-// Events per type over any range, from the events fact (the live eventTypeCounts reads the minute rollups).
-import { botFilter, eventTypeFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+// Events per type over any range, from the events fact or, for whole UTC hours without filters, its
+// hourly counts (the live eventTypeCounts reads the minute rollups).
+import { botFilter, eventTypeFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface EventTypeRow {
   event_type: string;
@@ -10,6 +11,17 @@ export interface EventTypeRow {
 export async function eventTypeTotals(sql: Queryable, range: MetricRange, options: ListOptions = {}): Promise<EventTypeRow[]> {
   const r = resolveRange(range);
   const limit = resolveLimit(options.limit);
+  if (onWholeHours(r)) {
+    return withRangeErrors(r, () =>
+      sql<EventTypeRow[]>`
+        select event_type, sum(events)::float8 as events
+        from event_counts_hourly
+        where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
+        group by event_type
+        order by events desc, event_type collate "C"
+        limit ${limit}`,
+    );
+  }
   return withRangeErrors(r, () =>
     sql<EventTypeRow[]>`
       select event_type, count(*)::float8 as events

@@ -1,5 +1,5 @@
 // The dashboard's headline figures for a range, beside the same figures for the period just before.
-import { botFilter, inFilteredSessions, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { botFilter, inFilteredSessions, onWholeHours, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export interface OverviewTotals {
   /** Events in the range (by event_time). */
@@ -37,14 +37,26 @@ async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<Overvie
   // to 2 decimals is exact rather than at the mercy of float sums. An event type filter narrows
   // events and users but not page views (see MetricFilters).
   const ofType = r.filters.eventType === undefined ? sql`` : sql`filter (where event_type = ${r.filters.eventType})`;
-  const [totals] = await sql<[OverviewTotals]>`
-    with event_totals as (
+  // Whole UTC hours without filters: the hour-grain tables hold the same counts, and a user with
+  // human and bot events is one user_id either way (counted once when bots are included).
+  const eventTotals = onWholeHours(r)
+    ? sql`
+      select coalesce(sum(events), 0)::float8 as events,
+             coalesce(sum(events) filter (where event_type = 'page_view'), 0)::float8 as page_views,
+             (select count(*) from (
+                select distinct user_id from user_hours
+                where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
+              ) u)::float8 as users
+      from event_counts_hourly
+      where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`
+    : sql`
       select (count(*) ${ofType})::float8 as events,
              (count(*) filter (where event_type = 'page_view'))::float8 as page_views,
              (count(distinct user_id) ${ofType})::float8 as users
       from events
-      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}
-    ),
+      where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}`;
+  const [totals] = await sql<[OverviewTotals]>`
+    with event_totals as (${eventTotals}),
     session_totals as (
       select count(*)::float8 as sessions,
              coalesce(round(avg(duration_seconds::numeric), 2), 0)::float8 as avg_session_seconds,

@@ -49,10 +49,11 @@ export interface MetricRange {
  *   `revenue`, timeseries `page_views`, `orders` and `revenue`, pages, clicks, scrollDepth, revenue —
  *   are not changed by it.
  *
- * No query reads the hour-grain tables (`*_daily`), which lack these columns: every one already reads
- * the raw-grain models (sessions, page_views, orders, order_items) or `events`, so a filter only adds
- * conditions (semi-joins on the sessions primary key or events_site_session_time_idx), and without
- * filters nothing is added to a statement. Filters combine with the bots choice.
+ * The hour-grain tables lack these columns, so a filtered query reads the raw-grain models (sessions,
+ * page_views, orders, order_items) or `events`, and a filter only adds conditions (semi-joins on the
+ * sessions primary key or events_site_session_time_idx); without filters nothing is added to a
+ * statement. (Event counts and users read `event_counts_hourly` and `user_hours` instead of `events`
+ * when the range allows it: see `onWholeHours`.) Filters combine with the bots choice.
  */
 export interface MetricFilters {
   /** `^[a-z_]{1,32}$`; InvalidQueryError field `event_type`. */
@@ -178,6 +179,20 @@ export function resolveLimit(limit: unknown): number {
 export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new InvalidQueryError(field, `${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Whether event counts and users for the range can be read from the hour-grain event tables
+ * (`event_counts_hourly`, `user_hours`) instead of `events`: the range starts and ends on whole UTC
+ * hours (any date range in UTC or a whole-hour zone) and no filter is set (those tables have no
+ * session attributes). The answers are the same either way; only the cost differs.
+ */
+export function onWholeHours(range: ResolvedRange): boolean {
+  const { eventType, deviceType, country } = range.filters;
+  if (eventType !== undefined || deviceType !== undefined || country !== undefined) return false;
+  return range.from.getTime() % HOUR_MS === 0 && range.to.getTime() % HOUR_MS === 0;
 }
 
 /** `and not is_bot` unless bots are included: every model row and event carries the flag. */

@@ -85,3 +85,35 @@ export function instantOfLocalTime(wall: number, tz: string): number {
   }
   throw new Error('unreachable: the last piece is open-ended');
 }
+
+/**
+ * Whether every whole UTC hour in [from, to) lies within one local hour (and so one local day) of
+ * `tz`: its UTC offset is a whole number of hours throughout and changes only at whole UTC hours.
+ * True for UTC and zones like America/New_York; false for Asia/Kolkata or Australia/Lord_Howe's
+ * half-hour summer time. The offset is sampled every 6 hours and each change narrowed to the second.
+ */
+export function wholeHourOffsets(tz: string, from: number, to: number): boolean {
+  const start = Math.floor(from / 1000) * 1000;
+  const last = Math.max(start, Math.ceil(to / 1000) * 1000 - 1000);
+  let a = start;
+  let before = utcOffset(tz, a);
+  if (before % HOUR !== 0) return false;
+  while (a < last) {
+    const b = Math.min(a + 6 * HOUR, last);
+    const offset = utcOffset(tz, b);
+    if (offset !== before) {
+      if (offset % HOUR !== 0) return false;
+      let lo = a;
+      let hi = b;
+      while (hi - lo > 1000) {
+        const m = lo + Math.floor((hi - lo) / 2000) * 1000;
+        if (utcOffset(tz, m) === before) lo = m;
+        else hi = m;
+      }
+      if (hi % HOUR !== 0) return false;
+      before = offset;
+    }
+    a = b;
+  }
+  return true;
+}

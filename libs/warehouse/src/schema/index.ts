@@ -5,6 +5,7 @@ export { consumer_offsets, user_minute_counts } from './live';
 export {
   click_through_daily,
   dim_date,
+  event_counts_hourly,
   order_items,
   orders,
   page_engagement_daily,
@@ -14,6 +15,7 @@ export {
   scroll_depth_daily,
   session_metrics_daily,
   sessions,
+  user_hours,
   users,
 } from './models';
 export { ANALYST_ROLES, analyst_sessions, analysts, api_tokens, type AnalystRole } from './analysts';

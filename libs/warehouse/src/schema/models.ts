@@ -4,7 +4,8 @@
 // - raw grain: one row per session, page view, order, order line, user, product, date;
 // - hour grain (the `*_daily` tables): additive measures per UTC hour, which roll up to the days of
 //   any whole-hour time zone. Averages are stored as sums and counts; distinct counts (users) are not
-//   additive and are read from the raw-grain tables.
+//   additive: `user_hours` keeps one row per user and hour so they can be counted distinct over any
+//   union of whole UTC hours; other distinct counts are read from the raw-grain tables.
 //
 // Every model row carries `is_bot`: models are built from human and bot events separately, so a
 // metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
@@ -144,6 +145,32 @@ export const scroll_depth_daily = pgTable(
     reached_100: integer().notNull(),
   },
   (t) => [primaryKey({ name: 'scroll_depth_daily_pkey', columns: [t.site_id, t.hour, t.is_bot, t.path] })],
+);
+
+/** Events per type and UTC hour (by event_time): the event counts of ranges made of whole UTC hours. */
+export const event_counts_hourly = pgTable(
+  'event_counts_hourly',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    event_type: text().notNull(),
+    events: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'event_counts_hourly_pkey', columns: [t.site_id, t.hour, t.is_bot, t.event_type] })],
+);
+
+/** One row per user with an event in a UTC hour (events of every type): distinct users over whole hours. */
+export const user_hours = pgTable(
+  'user_hours',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    user_id: text().notNull(),
+    events: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'user_hours_pkey', columns: [t.site_id, t.hour, t.is_bot, t.user_id] })],
 );
 
 /** One row per distinct order_id: its first purchase event (by event time) wins. */

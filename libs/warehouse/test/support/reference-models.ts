@@ -262,6 +262,22 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     items_sold: orderItems.filter((i) => list.some((o) => o.order_id === i.order_id && o.site_id === i.site_id && o.is_bot === i.is_bot)).reduce((s, i) => s + Number(i.quantity), 0),
   }));
 
+  // events per type, and users (with their events of every type), per UTC hour of event_time
+  const eventCounts = [...groupBy(events, (e) => `${e.site_id}\u0000${hourOf(e.event_time)}\u0000${e.context.is_bot}\u0000${e.event_type}`).values()].map((list) => ({
+    site_id: list[0].site_id,
+    hour: hourOf(list[0].event_time),
+    is_bot: list[0].context.is_bot,
+    event_type: list[0].event_type,
+    events: list.length,
+  }));
+  const userHours = [...groupBy(events, (e) => `${e.site_id}\u0000${hourOf(e.event_time)}\u0000${e.context.is_bot}\u0000${e.user_id}`).values()].map((list) => ({
+    site_id: list[0].site_id,
+    hour: hourOf(list[0].event_time),
+    is_bot: list[0].context.is_bot,
+    user_id: list[0].user_id,
+    events: list.length,
+  }));
+
   const days = new Set<string>();
   for (const e of events) days.add(dayOf(e.event_time));
   const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -298,6 +314,8 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     orders,
     order_items: orderItems,
     revenue_daily: revenue,
+    event_counts_hourly: eventCounts,
+    user_hours: userHours,
     products,
     users,
     dim_date: dimDate,
@@ -314,6 +332,8 @@ export const MODEL_TABLES = [
   'orders',
   'order_items',
   'revenue_daily',
+  'event_counts_hourly',
+  'user_hours',
   'products',
   'users',
   'dim_date',

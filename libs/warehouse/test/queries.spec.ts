@@ -286,6 +286,12 @@ describe('the hour-grain fast path', () => {
       }
       // minutes stay on the events
       expect(await timeseries(wh.sql, range, { metric: 'events', interval: 'minute' })).toEqual([]);
+      expect(reference.clicks(range).length).toBeGreaterThan(0);
+      expect(await clicks(wh.sql, range, { limit: 10_000 })).toEqual(reference.clicks(range, 10_000));
+      expect(reference.scrollDepth(range).some((row) => row.scroll_events > 0)).toBe(true);
+      expect(await scrollDepth(wh.sql, range, { limit: 10_000 })).toEqual(reference.scrollDepth(range, 10_000));
+      expect(await pages(wh.sql, range, { limit: 10_000 })).toEqual(reference.pages(range, 10_000));
+      expect(await pages(wh.sql, range, { limit: 2 })).toEqual(reference.pages(range, 2));
     },
   );
 
@@ -302,9 +308,27 @@ describe('the hour-grain fast path', () => {
       expect(await timeseries(wh.sql, { ...utc, tz: 'Asia/Kolkata' }, { metric: 'users', interval })).toEqual([]);
     }
     expect(await timeseries(wh.sql, { ...utc, filters: { eventType: 'click' } }, { metric: 'events', interval: 'day' })).toEqual([]);
+    expect(await clicks(wh.sql, { ...utc, from: new Date(utc.from.getTime() + 1) })).toEqual([]);
+    expect(await clicks(wh.sql, { ...utc, filters: { deviceType: 'mobile' } })).toEqual([]);
+    // scrollDepth's page-view figures come from the page_views model, its scroll events from events
+    for (const range of [{ ...utc, to: new Date(utc.to.getTime() - 1) }, { ...utc, filters: { country: 'DE' } }]) {
+      const rows = await scrollDepth(wh.sql, range);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.scroll_events === 0 && row.max_scroll_depth === null)).toBe(true);
+    }
     // the session figures never read events, and still answer
     const shifted = { ...utc, from: new Date(utc.from.getTime() + 1) };
     expect((await overview(wh.sql, shifted)).sessions).toBe(reference.overview(shifted).sessions);
+  });
+
+  // last: it deletes the page_views model too
+  it('pages adds up page_engagement_daily on whole UTC hours and counts only unique users from page_views', async () => {
+    const utc = aligned[0];
+    await wh.sql`delete from page_views`;
+    const rows = await pages(wh.sql, utc);
+    expect(rows).toEqual(reference.pages(utc).map((row) => ({ ...row, unique_users: 0 })));
+    expect(await pages(wh.sql, { ...utc, to: new Date(utc.to.getTime() + 1) })).toEqual([]);
+    expect(await pages(wh.sql, { ...utc, filters: { deviceType: 'desktop' } })).toEqual([]);
   });
 });
 

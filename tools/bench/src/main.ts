@@ -10,6 +10,7 @@ import { runIngestBench } from './benchmarks/ingest';
 import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
 import { runStreamConsumerBench } from './benchmarks/stream-consumer';
+import { runWebBench } from './benchmarks/web';
 import { renderReport } from './report';
 import { type BenchResult, ratio } from './result';
 
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   ingest: { describe: 'ingest + dev broker under autocannon load, vs a bare Fastify endpoint', run: runIngestBench },
   consumer: { describe: 'stream-consumer archiver and live rollups from a pre-filled topic, vs a bare kafkajs consume', run: runStreamConsumerBench },
   etl: { describe: 'etl load of a day of sessions from the raw archive, vs a plain COPY; model rebuild time', run: runEtlBench },
+  web: { describe: 'p95 of every dashboard endpoint over HTTP on 10M events (1M with --quick), vs a scan of events', run: runWebBench },
 };
 
 const USAGE = `Usage: npm run bench -- [options] [benchmark ...]
@@ -34,7 +36,7 @@ ${Object.entries(BENCHMARKS)
   .join('\n')}
 
 Options:
-  --quick       short runs (a smoke test in well under 2 minutes)
+  --quick       short runs (a smoke test: well under 2 minutes each, web about 5)
   --write       regenerate docs/benchmarks.md from this run
   -h, --help    show this help
 `;

@@ -1,5 +1,6 @@
-// Page engagement per path, from the page_views model (one row per page view, so any range is exact).
-import { botFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+// Page engagement per path, from the page_views model (one row per page view, so any range is exact)
+// or, for whole UTC hours without filters, from its hourly sums (unique users still from page_views).
+import { botFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface PageRow {
   /** '' for page views without a path. */
@@ -19,6 +20,40 @@ export interface PageRow {
 export async function pages(sql: Queryable, range: MetricRange, options: ListOptions = {}): Promise<PageRow[]> {
   const r = resolveRange(range);
   const limit = resolveLimit(options.limit);
+  if (onWholeHours(r)) {
+    // Everything but unique users adds up over hours; a distinct count does not, so it is counted
+    // from page_views, and only for the paths that make the list.
+    return withRangeErrors(r, () =>
+      sql<PageRow[]>`
+        with top as (
+          select path, sum(page_views) as page_views,
+                 sum(time_on_page_seconds_sum) as time_sum, sum(time_on_page_count) as time_count,
+                 sum(scroll_depth_sum) as scroll_sum, sum(scroll_depth_count) as scroll_count, sum(exits) as exits
+          from page_engagement_daily
+          where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
+          group by path
+          order by page_views desc, path collate "C"
+          limit ${limit}
+        ),
+        users as (
+          select coalesce(path, '') as path, count(distinct user_id) as unique_users
+          from page_views
+          where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)}
+            and coalesce(path, '') in (select path from top)
+          group by 1
+        )
+        select t.path collate "C" as path,
+               t.page_views::float8 as page_views,
+               coalesce(u.unique_users, 0)::float8 as unique_users,
+               round(t.time_sum::numeric / nullif(t.time_count, 0), 2)::float8 as avg_time_seconds,
+               round(t.scroll_sum::numeric / nullif(t.scroll_count, 0), 2)::float8 as avg_scroll_depth,
+               t.exits::float8 as exits
+        from top t
+        left join users u on u.path = t.path
+        order by page_views desc, path
+        limit ${limit}`,
+    );
+  }
   return withRangeErrors(r, () =>
     sql<PageRow[]>`
       select coalesce(path, '') collate "C" as path,

@@ -52,8 +52,9 @@ export interface MetricRange {
  * The hour-grain tables lack these columns, so a filtered query reads the raw-grain models (sessions,
  * page_views, orders, order_items) or `events`, and a filter only adds conditions (semi-joins on the
  * sessions primary key or events_site_session_time_idx); without filters nothing is added to a
- * statement. (Event counts and users read `event_counts_hourly` and `user_hours` instead of `events`
- * when the range allows it: see `onWholeHours`.) Filters combine with the bots choice.
+ * statement. (Event counts and users read `event_counts_hourly` and `user_hours` instead of `events`,
+ * and clicks, scrollDepth and pages the click, scroll and page hour tables, when the range allows it:
+ * see `onWholeHours`.) Filters combine with the bots choice.
  */
 export interface MetricFilters {
   /** `^[a-z_]{1,32}$`; InvalidQueryError field `event_type`. */
@@ -185,7 +186,9 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Whether event counts and users for the range can be read from the hour-grain event tables
- * (`event_counts_hourly`, `user_hours`) instead of `events`: the range starts and ends on whole UTC
+ * (`event_counts_hourly`, `user_hours`) instead of `events`, and clicks, scroll depth and page
+ * engagement from `click_through_daily`, `scroll_depth_daily` and `page_engagement_daily` instead of
+ * `events` and `page_views` (unique users of a page excepted): the range starts and ends on whole UTC
  * hours (any date range in UTC or a whole-hour zone) and no filter is set (those tables have no
  * session attributes). The answers are the same either way; only the cost differs.
  */

@@ -7,7 +7,8 @@
 //   order_id), their lines, and the products and users those rows belong to;
 // - the hour-grain tables for every day those sessions and orders have rows on (a session that
 //   started yesterday and got a late event today moves yesterday's figures too); the ones that count
-//   events themselves (clicks, scrolls, events per type, users per hour) for the touched days only.
+//   events themselves (clicks, scrolls, events per type, users per hour, events and users per
+//   breakdown dimension value) for the touched days only.
 // Everything runs in one transaction under an advisory lock, so two rebuilds never interleave and a
 // failed one leaves the models as they were. Events in one session are ordered by (event_time,
 // received_at, event_id), which is total, so a re-run gives the same rows.
@@ -15,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Sql, TransactionSql } from 'postgres';
 import type { SiteDay } from '../copy-events';
 import type { WarehouseLogger } from '../logger';
+import { BREAKDOWN_DIMENSION_COLUMNS } from '../schema/models';
 
 export interface RebuildOptions {
   /** The (site, UTC day of event_time) pairs whose events changed. */
@@ -49,6 +51,14 @@ const SESSION_ORDER = 'event_time, received_at, event_id';
 
 /** What identifies a session in the models, led by the session id's hash (`sh`, cheap to sort on). */
 const SESSION_KEY = (t: string) => `${t}.sh, ${t}.site_id, ${t}.session_id, ${t}.is_bot`;
+
+/** The breakdown dimensions: columns of both events and sessions (schema/models.ts). */
+const DIMENSION_COLUMNS = BREAKDOWN_DIMENSION_COLUMNS;
+
+/** `cross join lateral` one row per breakdown dimension of `alias`: (dimension, value). */
+function unfoldDimensions(alias: string): string {
+  return `cross join lateral (values ${DIMENSION_COLUMNS.map((c) => `('${c}', ${alias}.${c})`).join(', ')}) as d(dimension, value)`;
+}
 
 /** The events columns the rebuild reads (the wide payload stays behind). */
 const EVENT_COLUMNS = `site_id, session_id, is_bot, event_id, event_type, user_id, event_time, received_at, page_path,
@@ -334,20 +344,57 @@ async function rebuildIn(
     delete from scroll_depth_daily m using ${daysIn('rb_all_days')} h
     where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t and m.scroll_events = 0 and m.reached_25 = 0`);
 
-  // events per type and users per hour: counts of events themselves, so only touched days change
-  const touchedDayEvents = `(select r.site_id, r.event_time, r.is_bot, r.event_type, r.user_id from rb_events r join rb_days d on ${inDay('r')})`;
+  // Events per type, users per hour and both per breakdown dimension value: counts of events
+  // themselves, so only touched days change. The touched days' events are first reduced to one row
+  // per (hour, user, dimension values), which the dimension tables then unfold six ways.
   await deleteHours('event_counts_hourly', 'rb_days');
   await run(`
     insert into event_counts_hourly (site_id, hour, is_bot, event_type, events)
-    select site_id, date_trunc('hour', event_time, 'UTC'), is_bot, event_type, count(*)::int
-    from ${touchedDayEvents} e
+    select r.site_id, date_trunc('hour', r.event_time, 'UTC'), r.is_bot, r.event_type, count(*)::int
+    from rb_events r join rb_days d on ${inDay('r')}
     group by 1, 2, 3, 4`);
+  await run(`
+    create temp table rb_hour_users on commit drop as
+    select r.site_id, date_trunc('hour', r.event_time, 'UTC') as hour, r.is_bot, r.user_id,
+           ${DIMENSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, count(*)::int as events
+    from rb_events r join rb_days d on ${inDay('r')}
+    group by 1, 2, 3, 4, ${DIMENSION_COLUMNS.map((_, i) => i + 5).join(', ')}`);
   await deleteHours('user_hours', 'rb_days');
   await run(`
     insert into user_hours (site_id, hour, is_bot, user_id, events)
-    select site_id, date_trunc('hour', event_time, 'UTC'), is_bot, user_id, count(*)::int
-    from ${touchedDayEvents} e
+    select site_id, hour, is_bot, user_id, sum(events)::int from rb_hour_users group by 1, 2, 3, 4`);
+  await deleteHours('event_dimension_hourly', 'rb_days');
+  await run(`
+    insert into event_dimension_hourly (site_id, dimension, hour, is_bot, value, events)
+    select u.site_id, d.dimension, u.hour, u.is_bot, coalesce(d.value, '(none)'), sum(u.events)::int
+    from rb_hour_users u ${unfoldDimensions('u')}
+    group by 1, 2, 3, 4, 5`);
+  await deleteHours('dimension_user_hours', 'rb_days');
+  await run(`
+    insert into dimension_user_hours (site_id, dimension, hour, is_bot, value, user_id)
+    select distinct u.site_id, d.dimension, u.hour, u.is_bot, coalesce(d.value, '(none)'), u.user_id
+    from rb_hour_users u ${unfoldDimensions('u')}`);
+
+  // sessions per dimension value and users starting sessions, by the hour sessions start in
+  await deleteHours('session_dimension_hourly', 'rb_all_days');
+  await run(`
+    insert into session_dimension_hourly (site_id, dimension, hour, is_bot, value, sessions)
+    select x.site_id, d.dimension, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, coalesce(d.value, '(none)'), count(*)::int
+    from sessions x ${inHours('x', 'started_at')} ${unfoldDimensions('x')}
+    group by 1, 2, 3, 4, 5`);
+  await deleteHours('session_user_hours', 'rb_all_days');
+  await run(`
+    insert into session_user_hours (site_id, hour, is_bot, user_id, sessions)
+    select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, x.user_id, count(*)::int
+    from sessions x ${inHours('x', 'started_at')}
     group by 1, 2, 3, 4`);
+
+  // the users of each path's page views
+  await deleteHours('page_user_hours', 'rb_all_days');
+  await run(`
+    insert into page_user_hours (site_id, hour, is_bot, path, user_id)
+    select distinct p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), p.user_id
+    from page_views p ${inHours('p', 'viewed_at')}`);
 
   await deleteHours('revenue_daily', 'rb_all_days');
   await run(`

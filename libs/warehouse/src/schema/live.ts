@@ -17,6 +17,23 @@ export const user_minute_counts = pgTable(
   ],
 );
 
+/**
+ * user_minute_counts summed per UTC hour and event type, for today's totals and daily volume without
+ * reading every minute row. Each writer adds to its own `slot` (the Kafka partition it consumes), so
+ * consumers of different partitions never wait on each other's rows; readers sum the slots.
+ */
+export const live_hour_counts = pgTable(
+  'live_hour_counts',
+  {
+    site_id: text().notNull(),
+    hour: timestamp({ withTimezone: true }).notNull(),
+    event_type: text().notNull(),
+    slot: integer().notNull(),
+    event_count: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'live_hour_counts_pkey', columns: [t.site_id, t.hour, t.event_type, t.slot] })],
+);
+
 export const consumer_offsets = pgTable(
   'consumer_offsets',
   {

@@ -4,8 +4,9 @@
 // - raw grain: one row per session, page view, order, order line, user, product, date;
 // - hour grain (the `*_daily` tables): additive measures per UTC hour, which roll up to the days of
 //   any whole-hour time zone. Averages are stored as sums and counts; distinct counts (users) are not
-//   additive: `user_hours` keeps one row per user and hour so they can be counted distinct over any
-//   union of whole UTC hours; other distinct counts are read from the raw-grain tables.
+//   additive: `user_hours`, `session_user_hours`, `page_user_hours` and `dimension_user_hours` keep one
+//   row per user and hour (and path or dimension value) so they can be counted distinct over any
+//   union of whole UTC hours.
 //
 // Every model row carries `is_bot`: models are built from human and bot events separately, so a
 // metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
@@ -173,6 +174,77 @@ export const user_hours = pgTable(
   (t) => [primaryKey({ name: 'user_hours_pkey', columns: [t.site_id, t.hour, t.is_bot, t.user_id] })],
 );
 
+/** The dimensions whose values the breakdown tables count: columns of both `events` and `sessions`. */
+export const BREAKDOWN_DIMENSION_COLUMNS = ['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'] as const;
+
+/** Events per UTC hour and value of each breakdown dimension (each event's own value; '(none)' when unknown). */
+export const event_dimension_hourly = pgTable(
+  'event_dimension_hourly',
+  {
+    site_id: text().notNull(),
+    dimension: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    value: text().notNull(),
+    events: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'event_dimension_hourly_pkey', columns: [t.site_id, t.dimension, t.hour, t.is_bot, t.value] })],
+);
+
+/** One row per user with an event of a dimension value in a UTC hour: distinct users per value over whole hours. */
+export const dimension_user_hours = pgTable(
+  'dimension_user_hours',
+  {
+    site_id: text().notNull(),
+    dimension: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    value: text().notNull(),
+    user_id: text().notNull(),
+  },
+  (t) => [primaryKey({ name: 'dimension_user_hours_pkey', columns: [t.site_id, t.dimension, t.hour, t.is_bot, t.value, t.user_id] })],
+);
+
+/** Sessions starting in each UTC hour per value of each breakdown dimension (the session's first event's). */
+export const session_dimension_hourly = pgTable(
+  'session_dimension_hourly',
+  {
+    site_id: text().notNull(),
+    dimension: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    value: text().notNull(),
+    sessions: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'session_dimension_hourly_pkey', columns: [t.site_id, t.dimension, t.hour, t.is_bot, t.value] })],
+);
+
+/** One row per user who started a session in a UTC hour: distinct users of sessions, and retention's returns. */
+export const session_user_hours = pgTable(
+  'session_user_hours',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    user_id: text().notNull(),
+    sessions: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'session_user_hours_pkey', columns: [t.site_id, t.hour, t.is_bot, t.user_id] })],
+);
+
+/** One row per user with a page view of a path in a UTC hour ('' for no path): a page's unique users over whole hours. */
+export const page_user_hours = pgTable(
+  'page_user_hours',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    path: text().notNull(),
+    user_id: text().notNull(),
+  },
+  (t) => [primaryKey({ name: 'page_user_hours_pkey', columns: [t.site_id, t.hour, t.is_bot, t.path, t.user_id] })],
+);
+
 /** One row per distinct order_id: its first purchase event (by event time) wins. */
 export const orders = pgTable(
   'orders',
@@ -268,7 +340,10 @@ export const users = pgTable(
     country: text(),
     device_type: text(),
   },
-  (t) => [primaryKey({ name: 'users_pkey', columns: [t.site_id, t.user_id, t.is_bot] })],
+  (t) => [
+    primaryKey({ name: 'users_pkey', columns: [t.site_id, t.user_id, t.is_bot] }),
+    index('users_site_first_seen_idx').on(t.site_id, t.first_seen),
+  ],
 );
 
 /** The calendar dimension, for every UTC day the models hold. */

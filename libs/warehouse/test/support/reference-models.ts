@@ -278,6 +278,48 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     events: list.length,
   }));
 
+  // per breakdown dimension value: events and their users by each event's own value, sessions by the
+  // value of the session's first event; users starting sessions; each path's users
+  const dimensionsOf = (c: { country?: string | null; device_type?: string | null; browser?: string | null; os?: string | null; referrer_domain?: string | null; utm_source?: string | null }) =>
+    (['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'] as const).map((dimension) => ({ dimension, value: c[dimension] ?? '(none)' }));
+  const eventDimensions = (e: CanonicalEvent) => dimensionsOf({ ...e.context, utm_source: e.context.utm?.source });
+  const eventDimensionRows = new Map<string, Row>();
+  const dimensionUsers = new Map<string, Row>();
+  for (const e of events) {
+    for (const { dimension, value } of eventDimensions(e)) {
+      const base = { site_id: e.site_id, dimension, hour: hourOf(e.event_time), is_bot: e.context.is_bot, value };
+      const k = JSON.stringify(base);
+      const row = eventDimensionRows.get(k) ?? { ...base, events: 0 };
+      row.events = Number(row.events) + 1;
+      eventDimensionRows.set(k, row);
+      dimensionUsers.set(`${k}\u0000${e.user_id}`, { ...base, user_id: e.user_id });
+    }
+  }
+  const sessionDimensionRows = new Map<string, Row>();
+  for (const x of sessions) {
+    for (const { dimension, value } of dimensionsOf(x as never)) {
+      const base = { site_id: x.site_id, dimension, hour: hourOf(String(x.started_at)), is_bot: x.is_bot, value };
+      const k = JSON.stringify(base);
+      const row = sessionDimensionRows.get(k) ?? { ...base, sessions: 0 };
+      row.sessions = Number(row.sessions) + 1;
+      sessionDimensionRows.set(k, row);
+    }
+  }
+  const sessionUserHours = [...groupBy(sessions, (x) => `${hourKey(x, 'started_at')}\u0000${x.user_id}`).values()].map((list) => ({
+    site_id: list[0].site_id,
+    hour: hourOf(String(list[0].started_at)),
+    is_bot: list[0].is_bot,
+    user_id: list[0].user_id,
+    sessions: list.length,
+  }));
+  const pageUserHours = [...groupBy(pageViews, (p) => `${hourKey(p, 'viewed_at')}\u0000${pathOf(p)}\u0000${p.user_id}`).values()].map((list) => ({
+    site_id: list[0].site_id,
+    hour: hourOf(String(list[0].viewed_at)),
+    is_bot: list[0].is_bot,
+    path: pathOf(list[0]),
+    user_id: list[0].user_id,
+  }));
+
   const days = new Set<string>();
   for (const e of events) days.add(dayOf(e.event_time));
   const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -316,6 +358,11 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     revenue_daily: revenue,
     event_counts_hourly: eventCounts,
     user_hours: userHours,
+    event_dimension_hourly: [...eventDimensionRows.values()],
+    dimension_user_hours: [...dimensionUsers.values()],
+    session_dimension_hourly: [...sessionDimensionRows.values()],
+    session_user_hours: sessionUserHours,
+    page_user_hours: pageUserHours,
     products,
     users,
     dim_date: dimDate,
@@ -334,6 +381,11 @@ export const MODEL_TABLES = [
   'revenue_daily',
   'event_counts_hourly',
   'user_hours',
+  'event_dimension_hourly',
+  'dimension_user_hours',
+  'session_dimension_hourly',
+  'session_user_hours',
+  'page_user_hours',
   'products',
   'users',
   'dim_date',

@@ -1,5 +1,6 @@
-// Writes of the live stream consumer: per-minute counts added to user_minute_counts, and the Kafka
-// offsets those counts include, meant to be written in one transaction.
+// Writes of the live stream consumer: per-minute counts added to user_minute_counts and, summed per
+// UTC hour, to live_hour_counts, and the Kafka offsets those counts include, meant to be written in
+// one transaction.
 import type { Sql, TransactionSql } from 'postgres';
 
 type Queryable = Sql | TransactionSql;
@@ -14,14 +15,24 @@ export interface MinuteCount {
 }
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const MAX_SLOT = 2 ** 31 - 1;
 
 /**
- * Adds the counts to user_minute_counts in one statement. Rows with the same key are summed first
- * (one INSERT … ON CONFLICT DO UPDATE may not touch a row twice) and written in key order, so two
- * consumers adding to the same rows lock them in the same order and cannot deadlock.
- * Returns the number of distinct rows written.
+ * Adds the counts to user_minute_counts, and their sums per (site_id, UTC hour, event_type) to
+ * live_hour_counts in `options.slot` (default 0): the Kafka partition the counts come from, so
+ * consumers of different partitions never wait on each other's hour rows. One statement per table.
+ * Rows with the same key are summed first (one INSERT … ON CONFLICT DO UPDATE may not touch a row
+ * twice) and written in key order, minute rows before hour rows, so two writers adding to the same
+ * rows lock them in the same order and cannot deadlock (which holds for one call per transaction: a
+ * second one would lock minute rows after hour rows). With a transaction both writes are part of it;
+ * with a pool they run in a transaction of their own, so the two tables always agree.
+ * Returns the number of distinct minute rows written.
  */
-export async function applyMinuteCounts(tx: Queryable, rows: readonly MinuteCount[]): Promise<number> {
+export async function applyMinuteCounts(tx: Queryable, rows: readonly MinuteCount[], options: { slot?: number } = {}): Promise<number> {
+  const slot = options.slot ?? 0;
+  // an integer column, like the Kafka partition numbers it holds
+  if (!Number.isInteger(slot) || slot < 0 || slot > MAX_SLOT) throw new Error(`applyMinuteCounts: slot must be an integer from 0 to ${MAX_SLOT}, got ${String(slot)}`);
   const merged = new Map<string, { site_id: string; minute: number; user_id: string; event_type: string; count: number }>();
   for (const row of rows) {
     const minute = Math.floor(row.minute.getTime() / MINUTE_MS) * MINUTE_MS;
@@ -36,18 +47,45 @@ export async function applyMinuteCounts(tx: Queryable, rows: readonly MinuteCoun
     (a, b) =>
       compare(a.site_id, b.site_id) || a.minute - b.minute || compare(a.user_id, b.user_id) || compare(a.event_type, b.event_type),
   );
-  const result = await tx`
-    insert into user_minute_counts (site_id, minute, user_id, event_type, event_count)
-    select * from unnest(
-      ${ordered.map((r) => r.site_id)}::text[],
-      ${ordered.map((r) => new Date(r.minute).toISOString())}::timestamptz[],
-      ${ordered.map((r) => r.user_id)}::text[],
-      ${ordered.map((r) => r.event_type)}::text[],
-      ${ordered.map((r) => String(r.count))}::bigint[]
-    )
-    on conflict (site_id, minute, user_id, event_type)
-    do update set event_count = user_minute_counts.event_count + excluded.event_count`;
-  return result.count;
+  const hours = new Map<string, { site_id: string; hour: number; event_type: string; count: number }>();
+  for (const row of ordered) {
+    const hour = Math.floor(row.minute / HOUR_MS) * HOUR_MS;
+    const key = JSON.stringify([row.site_id, hour, row.event_type]);
+    const existing = hours.get(key);
+    if (existing) existing.count += row.count;
+    else hours.set(key, { site_id: row.site_id, hour, event_type: row.event_type, count: row.count });
+  }
+  const orderedHours = [...hours.values()].sort((a, b) => compare(a.site_id, b.site_id) || a.hour - b.hour || compare(a.event_type, b.event_type));
+
+  const write = async (q: TransactionSql): Promise<number> => {
+    const result = await q`
+      insert into user_minute_counts (site_id, minute, user_id, event_type, event_count)
+      select * from unnest(
+        ${ordered.map((r) => r.site_id)}::text[],
+        ${ordered.map((r) => new Date(r.minute).toISOString())}::timestamptz[],
+        ${ordered.map((r) => r.user_id)}::text[],
+        ${ordered.map((r) => r.event_type)}::text[],
+        ${ordered.map((r) => String(r.count))}::bigint[]
+      )
+      on conflict (site_id, minute, user_id, event_type)
+      do update set event_count = user_minute_counts.event_count + excluded.event_count`;
+    await q`
+      insert into live_hour_counts (site_id, hour, event_type, slot, event_count)
+      select site_id, hour, event_type, ${slot}::integer, event_count from unnest(
+        ${orderedHours.map((r) => r.site_id)}::text[],
+        ${orderedHours.map((r) => new Date(r.hour).toISOString())}::timestamptz[],
+        ${orderedHours.map((r) => r.event_type)}::text[],
+        ${orderedHours.map((r) => String(r.count))}::bigint[]
+      ) as t(site_id, hour, event_type, event_count)
+      on conflict (site_id, hour, event_type, slot)
+      do update set event_count = live_hour_counts.event_count + excluded.event_count`;
+    return result.count;
+  };
+  return isTransaction(tx) ? write(tx) : tx.begin(write);
+}
+
+function isTransaction(sql: Queryable): sql is TransactionSql {
+  return 'savepoint' in sql && typeof sql.savepoint === 'function';
 }
 
 function compare(a: string, b: string): number {

@@ -1,4 +1,5 @@
-// The live consumer's writes and the dashboard's reads over user_minute_counts, and consumer offsets.
+// The live consumer's writes (user_minute_counts and their hourly sums per slot in live_hour_counts),
+// the dashboard's reads over user_minute_counts, and consumer offsets.
 import postgres from 'postgres';
 import { applyMinuteCounts, claimConsumerOffset, isRetriableDbError, eventTypeCounts, minuteCounts, readConsumerOffsets, topUsers, writeConsumerOffsets, type MinuteCount } from '../src';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
@@ -63,6 +64,94 @@ describe('live rollups', () => {
     const rows = await stored();
     expect(rows).toHaveLength(5000);
     expect(rows.every((r) => r.n === 6)).toBe(true);
+    expect(await wh.sql`select slot, event_count::int as n from live_hour_counts`).toEqual([{ slot: 0, n: 30_000 }]);
+  });
+
+  const hourRows = () =>
+    wh.sql`select site_id, hour, event_type, slot, event_count::int as n from live_hour_counts order by site_id, hour, event_type, slot`;
+
+  it('adds the hour sums to the slot of each call, and they equal the sums of the minute rows', async () => {
+    // three partitions' writers, each several calls, over two sites, two hours, and repeated keys
+    const calls: Array<{ slot: number; rows: MinuteCount[] }> = [
+      { slot: 0, rows: [count('a', at('10:00:05'), 'u1', 'click', 2), count('a', at('10:59:59'), 'u2', 'click', 3), count('a', at('11:00:00'), 'u1', 'click', 1)] },
+      { slot: 2, rows: [count('a', at('10:30:00'), 'u3', 'click', 5), count('a', at('10:30:10'), 'u3', 'page_view', 4), count('b', at('10:00:00'), 'u1', 'click', 7)] },
+      { slot: 0, rows: [count('a', at('10:00:30'), 'u1', 'click', 10), count('a', at('10:00:30'), 'u1', 'click', 1)] },
+      { slot: 1, rows: [count('a', at('10:00:00'), 'u1', 'click', 6), count('a', at('11:45:00'), 'u4', 'scroll', 8)] },
+      { slot: 2, rows: [count('a', at('10:15:00'), 'u3', 'click', 1)] },
+    ];
+    const written = [];
+    for (const call of calls) written.push(await wh.sql.begin((tx) => applyMinuteCounts(tx, call.rows, { slot: call.slot })));
+    // the return value is still the distinct minute rows of each call
+    expect(written).toEqual([3, 3, 1, 2, 1]);
+
+    const hour = (hhmm: string) => at(`${hhmm}:00`);
+    expect(await hourRows()).toEqual([
+      { site_id: 'a', hour: hour('10:00'), event_type: 'click', slot: 0, n: 2 + 3 + 10 + 1 },
+      { site_id: 'a', hour: hour('10:00'), event_type: 'click', slot: 1, n: 6 },
+      { site_id: 'a', hour: hour('10:00'), event_type: 'click', slot: 2, n: 5 + 1 },
+      { site_id: 'a', hour: hour('10:00'), event_type: 'page_view', slot: 2, n: 4 },
+      { site_id: 'a', hour: hour('11:00'), event_type: 'click', slot: 0, n: 1 },
+      { site_id: 'a', hour: hour('11:00'), event_type: 'scroll', slot: 1, n: 8 },
+      { site_id: 'b', hour: hour('10:00'), event_type: 'click', slot: 2, n: 7 },
+    ]);
+    // summed over the slots, the hour rows are the minute rows summed per UTC hour
+    const [{ mismatches }] = await wh.sql`
+      select count(*)::int as mismatches
+      from (select site_id, hour, event_type, sum(event_count) as n from live_hour_counts group by 1, 2, 3) h
+      full join (
+        select site_id, date_trunc('hour', minute, 'UTC') as hour, event_type, sum(event_count) as n from user_minute_counts group by 1, 2, 3
+      ) m using (site_id, hour, event_type)
+      where h.n is distinct from m.n`;
+    expect(mismatches).toBe(0);
+  });
+
+  it('lets writers of different slots add to the same hour concurrently; writers of one slot wait for each other', async () => {
+    const hourOf = (user: string) => [count('a', at('10:05:00'), user, 'click', 1), count('a', at('10:40:00'), user, 'click', 1)];
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((r) => (releaseFirst = r));
+    let firstWrote!: () => void;
+    const wrote = new Promise<void>((r) => (firstWrote = r));
+    const first = wh.sql.begin(async (tx) => {
+      await applyMinuteCounts(tx, hourOf('u1'), { slot: 0 });
+      firstWrote();
+      await firstMayCommit;
+    });
+    await wrote;
+    // another partition's writer, same site, hour and event type: done while the first is still open
+    // (were it to wait, the lock timeout would fail it rather than hang the test)
+    await wh.sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '5s'`;
+      await applyMinuteCounts(tx, hourOf('u2'), { slot: 1 });
+    });
+    expect(await hourRows()).toEqual([{ site_id: 'a', hour: at('10:00:00'), event_type: 'click', slot: 1, n: 2 }]);
+
+    // the same slot (other users, so only the hour row is shared) has to wait for the first to commit
+    const sameSlot = wh.sql.begin((tx) => applyMinuteCounts(tx, hourOf('u3'), { slot: 0 }));
+    await waitFor('the writer of the same slot to wait on the hour row', async () => {
+      const [row] = await wh.sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%live_hour_counts%'`;
+      return row.n > 0;
+    }, 10_000);
+    releaseFirst();
+    await first;
+    await sameSlot;
+    expect(await hourRows()).toEqual([
+      { site_id: 'a', hour: at('10:00:00'), event_type: 'click', slot: 0, n: 4 },
+      { site_id: 'a', hour: at('10:00:00'), event_type: 'click', slot: 1, n: 2 },
+    ]);
+  });
+
+  it.each([-1, 1.5, Number.NaN, 2 ** 31, '1' as unknown as number])('refuses slot %p and writes nothing', async (slot) => {
+    await expect(applyMinuteCounts(wh.sql, [count('a', at('10:00:00'), 'u1', 'click', 1)], { slot })).rejects.toThrow('slot must be an integer from 0 to 2147483647');
+    expect(await stored()).toEqual([]);
+    expect(await hourRows()).toEqual([]);
+  });
+
+  it('with a pool, writes both tables in a transaction of its own', async () => {
+    // an hour row already at the bigint maximum: adding to it fails after the minute row is
+    // written, and the minute row is rolled back with it
+    await wh.sql`insert into live_hour_counts (site_id, hour, event_type, slot, event_count) values ('a', ${at('10:00:00')}, 'click', 0, ${'9223372036854775807'})`;
+    await expect(applyMinuteCounts(wh.sql, [count('a', at('10:00:00'), 'u1', 'click', 1)])).rejects.toThrow('out of range');
+    expect(await stored()).toEqual([]);
   });
 
   it('answers the live queries: per minute, top users, per event type', async () => {

@@ -230,6 +230,31 @@ describe('web queries', () => {
     });
   });
 
+  describe('funnel: steps of one type with and without a value', () => {
+    // An event can then match several steps at once (a view of /pricing is both `page_view:/pricing`
+    // and `page_view`), and must still serve only one of them.
+    const mixed = [
+      'page_view:/pricing,page_view,click:buy,click,purchase',
+      'page_view,page_view:/pricing,page_view:/,click,click:buy',
+      'click:buy,click,page_view:/checkout,page_view',
+      'page_view:/,page_view:/,page_view,page_view',
+    ];
+
+    it('the mixed funnels have sessions that reach their last steps and sessions that do not', () => {
+      for (const text of mixed) {
+        const rows = reference.funnel(ranges[0].range, parseFunnelSteps(text));
+        expect({ text, last: rows[rows.length - 1].sessions > 0, dropped: rows[rows.length - 1].sessions < rows[0].sessions }).toEqual({ text, last: true, dropped: true });
+      }
+    });
+
+    describe.each(ranges.filter((r) => r.range.site !== 'edge'))('$name', ({ range }) => {
+      it.each(mixed)('%s', async (text) => {
+        const steps = parseFunnelSteps(text);
+        expect(await funnel(wh.sql, range, steps)).toEqual(reference.funnel(range, steps));
+      });
+    });
+  });
+
   describe('retention', () => {
     const cohortScenarios: Array<{ name: string; range: MetricRange; weeks: number }> = [
       { name: 'UTC, eight weeks', range: { site: 'ret_a', ...rangeFromDates('2026-02-02', '2026-03-29') }, weeks: 8 },
@@ -281,6 +306,19 @@ describe('web queries', () => {
         { cohort: '2026-03-09', users: 1, retained: [1, 0], rates: [100, 0] },
         { cohort: '2026-03-16', users: 1, retained: [1], rates: [100] },
       ]);
+    });
+  });
+
+  // retention reads users and session_user_hours when its window is whole UTC hours (see the
+  // scenarios above); these ranges are not, in zones whose days are, so they read the sessions
+  describe('retention off whole hours', () => {
+    const offHours: Array<{ name: string; range: MetricRange; weeks: number }> = [
+      { name: 'UTC, `to` at half past', range: { site: 'ret_a', ...rangeFromDates('2026-02-02', '2026-03-18T10:30', 'UTC') }, weeks: 8 },
+      { name: 'America/New_York, bots included, `to` at a quarter past', range: { site: 'ret_b', ...rangeFromDates('2026-02-11', '2026-03-11T15:15', 'America/New_York'), bots: true }, weeks: 8 },
+    ];
+    it.each(offHours)('$name', async ({ range, weeks }) => {
+      expect(reference.retention(range, weeks).length).toBeGreaterThan(1);
+      expect(await retention(wh.sql, range, { weeks })).toEqual(reference.retention(range, weeks));
     });
   });
 

@@ -1,5 +1,6 @@
 // The live pipeline (group clickstream-live): per-minute counts per site, user and event type
-// upserted into user_minute_counts, with the partition's next offset written in the same
+// upserted into user_minute_counts (and their hourly sums into live_hour_counts, in the slot of the
+// batch's partition), with the partition's next offset written in the same
 // PostgreSQL transaction. PostgreSQL's offset is the truth: on joining the group the consumer
 // seeks to it, and a batch (or the part of it) at offsets below it is skipped inside the
 // transaction, so a replay from Kafka's older commit never counts an event twice.
@@ -63,10 +64,12 @@ export function createLivePipeline(options: LivePipelineOptions): ConsumerRunner
         const fresh = events.filter((e) => e.offset >= stored).map((e) => e.event);
         // Bots stay out of every metric by default (DESIGN.md), and the rollups have no bot flag.
         const humans = fresh.filter((e) => !e.context.is_bot);
-        // applyMinuteCounts truncates to the minute and sums rows with the same key.
+        // applyMinuteCounts truncates to the minute and sums rows with the same key. The hour sums go
+        // to the partition's own slot: partitions consumed concurrently never wait on each other there.
         const rows = await applyMinuteCounts(
           tx,
           humans.map((e) => ({ site_id: e.site_id, minute: new Date(e.event_time), user_id: e.user_id, event_type: e.event_type, count: 1 })),
+          { slot: batch.partition },
         );
         await writeConsumerOffsets(tx, groupId, topic, new Map([[batch.partition, next.toString()]]));
         return { applied: humans.length, skipped: events.length - fresh.length, bots: fresh.length - humans.length, rows };

@@ -1,5 +1,7 @@
-// Events, users and sessions per value of one visitor dimension (country, device, browser, …).
-import { botFilter, eventTypeFilter, inFilteredSessions, oneOf, sessionsFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+// Events, users and sessions per value of one visitor dimension (country, device, browser, …), from
+// the events fact and the sessions model or, for whole UTC hours without filters, from their
+// hour-grain sums per dimension value.
+import { botFilter, eventTypeFilter, inFilteredSessions, onWholeHours, oneOf, sessionsFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 /** The dimensions, each a column of both `events` and `sessions`. */
 export const BREAKDOWN_DIMENSIONS = ['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'] as const;
@@ -24,8 +26,55 @@ export interface BreakdownRow {
  */
 export async function breakdown(sql: Queryable, range: MetricRange, dimension: BreakdownDimension, options: ListOptions = {}): Promise<BreakdownRow[]> {
   const r = resolveRange(range);
-  const column = sql(oneOf('dimension', dimension, BREAKDOWN_DIMENSIONS));
+  const checked = oneOf('dimension', dimension, BREAKDOWN_DIMENSIONS);
+  const column = sql(checked);
   const limit = resolveLimit(options.limit);
+  if (onWholeHours(r)) {
+    // The hour tables hold what the raw query groups: events and sessions per value are sums over
+    // hours; users are not additive, so they are counted distinct over the range's
+    // dimension_user_hours rows (a user with human and bot rows is one user_id either way) — and
+    // only for the values that make the list. The distinct (value, user_id) pairs are hashed
+    // rather than sorted, which is what count(distinct) would do.
+    const inHours = sql`site_id = ${r.site} and dimension = ${checked} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
+    return withRangeErrors(r, () =>
+      sql<BreakdownRow[]>`
+        with by_event as (
+          select value, sum(events) as events
+          from event_dimension_hourly
+          where ${inHours}
+          group by value
+        ),
+        by_session as (
+          select value, sum(sessions) as sessions
+          from session_dimension_hourly
+          where ${inHours}
+          group by value
+        ),
+        top as (
+          select coalesce(e.value, s.value) as value, coalesce(e.events, 0) as events, coalesce(s.sessions, 0) as sessions
+          from by_event e
+          full join by_session s on s.value = e.value
+          order by events desc, coalesce(e.value, s.value) collate "C"
+          limit ${limit}
+        ),
+        users as (
+          select value, count(*) as users
+          from (
+            select distinct value, user_id
+            from dimension_user_hours
+            where ${inHours} and value in (select value from top)
+          ) u
+          group by value
+        )
+        select t.value collate "C" as value,
+               t.events::float8 as events,
+               coalesce(u.users, 0)::float8 as users,
+               t.sessions::float8 as sessions
+        from top t
+        left join users u on u.value = t.value
+        order by events desc, value`,
+    );
+  }
   return withRangeErrors(r, () =>
     sql<BreakdownRow[]>`
       with by_event as (

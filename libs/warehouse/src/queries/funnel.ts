@@ -1,6 +1,5 @@
 // Funnels: how many sessions starting in a range did steps 1, 2, … n in that order, and where they dropped off.
 import { EVENT_TYPES, type EventType } from '@clickstream/event-schema';
-import type { PendingQuery, Row } from 'postgres';
 import { InvalidQueryError } from './errors';
 import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
 
@@ -83,33 +82,26 @@ function checkSteps(steps: unknown): FunnelStep[] {
  * Sessions starting in the range (by their first event; each bot side of a session apart, as in the
  * sessions model) that reached each step. A session reaches step k when it has events matching steps
  * 1 … k in session order (event_time, received_at, event_id), each strictly after the one matched
- * for the step before — at any time in the session, not only within the range. Taking the earliest
- * match for every step is enough: an earlier match never leaves fewer events for the steps after it.
+ * for the step before — at any time in the session, not only within the range. That is whether
+ * steps 1 … k are a subsequence of the session's events, which is what taking the earliest match
+ * for every step finds (an earlier match never leaves fewer events for the steps after it) and what
+ * a regular expression `[1].*[2].*…[k]` over the session's events, one letter each, matches.
  */
 export async function funnel(sql: Queryable, range: MetricRange, steps: FunnelStep[]): Promise<FunnelStepRow[]> {
   const r = resolveRange(range);
   const checked = checkSteps(steps);
-  const matches = (step: FunnelStep): PendingQuery<Row[]> => {
-    const column = VALUE_COLUMN[step.event_type];
-    return step.value === undefined || column === null
-      ? sql`e.event_type = ${step.event_type}`
-      : sql`e.event_type = ${step.event_type} and e.${sql(column)} = ${step.value}`;
-  };
-  // bit k − 1 of an event's mask: it matches step k
-  const mask = checked.map((step, i) => sql`${i === 0 ? sql`` : sql`|`} (case when ${matches(step)} then ${1 << i}::int else 0 end)`);
-  // a_k: for each of the session's matching events in session order, whether it matches step k
-  const sequences = checked.map(
-    (_, i) => sql`${i === 0 ? sql`` : sql`,`} array_agg(x.mask & ${1 << i}::int <> 0 order by x.event_time, x.received_at, x.event_id) as ${sql(`a_${i + 1}`)}`,
-  );
-  // p_k: the position of step k's match, the first true of a_k after p_(k−1)
-  const walk = checked.map((_, i) =>
-    i === 0
-      ? sql`cross join lateral (select array_position(q.a_1, true) as p) p_1`
-      : sql`cross join lateral (
-          select case when ${sql(`p_${i}`)}.p is not null then array_position(q.${sql(`a_${i + 1}`)}, true, ${sql(`p_${i}`)}.p + 1) end as p
-        ) ${sql(`p_${i + 1}`)}`,
-  );
-  const reached = checked.map((_, i) => sql`${i === 0 ? sql`` : sql`,`} count(${sql(`p_${i + 1}`)}.p)`);
+  const kinds = eventKinds(checked);
+  const letter = (i: number) => String.fromCharCode(97 + i);
+  // the event's kind as a letter; null when it matches no step
+  const kindOf = sql`case ${kinds.map((kind, i) => {
+    const column = VALUE_COLUMN[kind.event_type];
+    const matches =
+      kind.value === undefined || column === null ? sql`e.event_type = ${kind.event_type}` : sql`e.event_type = ${kind.event_type} and e.${sql(column)} = ${kind.value}`;
+    return sql`when ${matches} then ${letter(i)}`;
+  })} end`;
+  // step k reached: a letter of a kind matching step 1, then later one matching step 2, … step k
+  const classes = checked.map((_, k) => `[${kinds.map((kind, i) => (kind.steps & (1 << k) ? letter(i) : '')).join('')}]`);
+  const reached = classes.map((_, k) => sql`${k === 0 ? sql`` : sql`,`} count(*) filter (where q.path ~ ${classes.slice(0, k + 1).join('.*')})`);
 
   const rows = await withRangeErrors(
     r,
@@ -121,23 +113,22 @@ export async function funnel(sql: Queryable, range: MetricRange, steps: FunnelSt
       ),
       -- their events that match some step (by events_site_session_time_idx for few sessions; no event
       -- of a session is before its start, so event_time >= from changes nothing but lets a scan of
-      -- many be narrowed), as one array per step and session
-      sequences as (
-        select ${sequences}
+      -- many be narrowed), as one string per session: a letter per event, in session order (one
+      -- ordered aggregate, so one small sort per session)
+      paths as (
+        select string_agg(x.kind, '' order by x.event_time, x.received_at, x.event_id) as path
         from (
-          select e.session_id, e.is_bot, e.event_time, e.received_at, e.event_id, ${mask} as mask
+          select e.session_id, e.is_bot, e.event_time, e.received_at, e.event_id, ${kindOf} as kind
           from candidates c
           join events e on e.site_id = ${r.site} and e.session_id = c.session_id and e.is_bot = c.is_bot
           where e.event_type in ${sql([...new Set(checked.map((s) => s.event_type))])} and e.event_time >= ${r.from}
         ) x
-        where x.mask <> 0
+        where x.kind is not null
         group by x.session_id, x.is_bot
       ),
-      -- one walk along each session's arrays, a step at a time
       reached as (
         select array[${reached}] as sessions
-        from sequences q
-        ${walk}
+        from paths q
       ),
       steps as (
         select u.step::int as step, u.sessions
@@ -152,4 +143,31 @@ export async function funnel(sql: Queryable, range: MetricRange, steps: FunnelSt
       order by step`,
   );
   return rows.map((row) => ({ step: row.step, label: checked[row.step - 1].label, sessions: row.sessions, conversion_rate: row.conversion_rate, drop_off_rate: row.drop_off_rate }));
+}
+
+/** One way an event can match steps: of `event_type` (and with `value`, when set); `steps` has bit k − 1 for each step k it matches. */
+interface EventKind {
+  event_type: EventType;
+  value?: string;
+  steps: number;
+}
+
+/**
+ * The distinct sets of steps an event can match. An event of a type matches that type's steps
+ * without a value, plus those whose value is the event's own (it has one value), so per type there
+ * is a kind for each value the steps name and one for any other value: at most 2 × 8 kinds, each a
+ * letter in the paths. A kind matching no step is left out. Listed so that a valued kind comes
+ * before its type's kind without a value: the first that matches is the event's kind.
+ */
+function eventKinds(steps: FunnelStep[]): EventKind[] {
+  const bits = (match: (step: FunnelStep) => boolean) => steps.reduce((m, step, k) => (match(step) ? m | (1 << k) : m), 0);
+  const kinds: EventKind[] = [];
+  for (const type of new Set(steps.map((s) => s.event_type))) {
+    const anyValue = bits((s) => s.event_type === type && s.value === undefined);
+    for (const value of new Set(steps.flatMap((s) => (s.event_type === type && s.value !== undefined ? [s.value] : [])))) {
+      kinds.push({ event_type: type, value, steps: anyValue | bits((s) => s.event_type === type && s.value === value) });
+    }
+    if (anyValue !== 0) kinds.push({ event_type: type, steps: anyValue });
+  }
+  return kinds;
 }

@@ -1,5 +1,5 @@
 // The dashboard's headline figures for a range, beside the same figures for the period just before.
-import { botFilter, inFilteredSessions, onWholeHours, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { botFilter, durationSecondsSum, inFilteredSessions, onWholeHours, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export interface OverviewTotals {
   /** Events in the range (by event_time). */
@@ -33,9 +33,7 @@ export async function overview(sql: Queryable, range: MetricRange): Promise<Over
 }
 
 async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<OverviewTotals> {
-  // Durations are averaged as numeric (float8 → numeric keeps their millisecond digits), so rounding
-  // to 2 decimals is exact rather than at the mercy of float sums. An event type filter narrows
-  // events and users but not page views (see MetricFilters).
+  // An event type filter narrows events and users but not page views (see MetricFilters).
   const ofType = r.filters.eventType === undefined ? sql`` : sql`filter (where event_type = ${r.filters.eventType})`;
   // Whole UTC hours without filters: the hour-grain tables hold the same counts, and a user with
   // human and bot events is one user_id either way (counted once when bots are included).
@@ -55,20 +53,37 @@ async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<Overvie
              (count(distinct user_id) ${ofType})::float8 as users
       from events
       where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}`;
-  const [totals] = await sql<[OverviewTotals]>`
-    with event_totals as (${eventTotals}),
-    session_totals as (
+  // Sessions and orders likewise from their hour sums (revenue over every currency, as the raw path
+  // sums amounts whatever their currency). Durations are averaged as numeric (float8 → numeric
+  // keeps their microsecond digits), so rounding to 2 decimals is exact rather than at the mercy of
+  // float sums; the hour sums are made exact first (see durationSecondsSum), and every ratio is a
+  // numeric division like avg()'s, so both paths round alike.
+  const sessionTotals = onWholeHours(r)
+    ? sql`
+      select coalesce(sum(sessions), 0)::float8 as sessions,
+             coalesce(round(${durationSecondsSum(sql)} / nullif(sum(sessions), 0), 2), 0)::float8 as avg_session_seconds,
+             coalesce(round(100.0 * sum(bounces) / nullif(sum(sessions), 0), 2), 0)::float8 as bounce_rate
+      from session_metrics_daily
+      where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`
+    : sql`
       select count(*)::float8 as sessions,
              coalesce(round(avg(duration_seconds::numeric), 2), 0)::float8 as avg_session_seconds,
              coalesce(round(100.0 * count(*) filter (where is_bounce) / nullif(count(*), 0), 2), 0)::float8 as bounce_rate
       from sessions
-      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)} ${sessionsFilter(sql, r, 'sessions')}
-    ),
-    order_totals as (
+      where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)} ${sessionsFilter(sql, r, 'sessions')}`;
+  const orderTotals = onWholeHours(r)
+    ? sql`
+      select coalesce(sum(revenue), 0)::float8 as revenue
+      from revenue_daily
+      where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`
+    : sql`
       select coalesce(sum(amount), 0)::float8 as revenue
       from orders
-      where site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'orders')}
-    )
+      where site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)} ${inFilteredSessions(sql, r, 'orders')}`;
+  const [totals] = await sql<[OverviewTotals]>`
+    with event_totals as (${eventTotals}),
+    session_totals as (${sessionTotals}),
+    order_totals as (${orderTotals})
     select * from event_totals, session_totals, order_totals`;
   return { ...totals };
 }

@@ -1,5 +1,5 @@
 // Page engagement per path, from the page_views model (one row per page view, so any range is exact)
-// or, for whole UTC hours without filters, from its hourly sums (unique users still from page_views).
+// or, for whole UTC hours without filters, from its hourly sums and page_user_hours (unique users).
 import { botFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
 export interface PageRow {
@@ -22,7 +22,8 @@ export async function pages(sql: Queryable, range: MetricRange, options: ListOpt
   const limit = resolveLimit(options.limit);
   if (onWholeHours(r)) {
     // Everything but unique users adds up over hours; a distinct count does not, so it is counted
-    // from page_views, and only for the paths that make the list.
+    // over the page_user_hours rows of the paths that make the list (a user with human and bot page
+    // views of a path is one user either way; the distinct pairs are hashed rather than sorted).
     return withRangeErrors(r, () =>
       sql<PageRow[]>`
         with top as (
@@ -36,11 +37,14 @@ export async function pages(sql: Queryable, range: MetricRange, options: ListOpt
           limit ${limit}
         ),
         users as (
-          select coalesce(path, '') as path, count(distinct user_id) as unique_users
-          from page_views
-          where site_id = ${r.site} and viewed_at >= ${r.from} and viewed_at < ${r.to} ${botFilter(sql, r)}
-            and coalesce(path, '') in (select path from top)
-          group by 1
+          select path, count(*) as unique_users
+          from (
+            select distinct path, user_id
+            from page_user_hours
+            where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
+              and path in (select path from top)
+          ) u
+          group by path
         )
         select t.path collate "C" as path,
                t.page_views::float8 as page_views,

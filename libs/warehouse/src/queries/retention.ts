@@ -1,7 +1,7 @@
 // Weekly retention: users grouped by the week of their first session, and how many came back in each week after it.
 import { InvalidQueryError } from './errors';
-import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
-import { instantOfLocalTime, utcOffset } from './time-zone';
+import { botFilter, onWholeHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { instantOfLocalTime, utcOffset, wholeHourOffsets } from './time-zone';
 
 export const DEFAULT_RETENTION_WEEKS = 8;
 export const MAX_RETENTION_WEEKS = 26;
@@ -33,7 +33,9 @@ export interface RetentionRow {
  * Only sessions starting before `to` are seen — the warehouse as it stood at `to` — so a user's
  * first session is their first before `to` (bots left out unless included, and filtered as in
  * MetricFilters), and a week that `to` cuts short counts its sessions up to `to`. Weeks are local
- * dates, so the week the clocks change in is a week like any other (167 or 169 hours).
+ * dates, so the week the clocks change in is a week like any other (167 or 169 hours). Without
+ * filters, when the first cohort's Monday and `to` are whole UTC hours and the zone's days unions of
+ * whole UTC hours, first sessions come from `users` and returns from `session_user_hours`; same answers.
  */
 export async function retention(sql: Queryable, range: MetricRange, options: CohortRetentionOptions = {}): Promise<RetentionRow[]> {
   const r = resolveRange(range);
@@ -46,10 +48,38 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
   const windowStart = new Date(instantOfLocalTime(firstMonday, r.tz));
   if (windowStart >= r.to) return [];
 
-  const rows = await withRangeErrors(
-    r,
-    () => sql<Array<{ cohort: string; users: number; week: number; retained: number; rate: number }>>`
-      with window_sessions as (
+  // window_sessions: (user, local day) of the sessions starting in [windowStart, to); cohort_users:
+  // each user whose first session is among them, with the Monday of its week.
+  const fromRollups = onWholeHours({ ...r, from: windowStart }) && wholeHourOffsets(r.tz, windowStart.getTime(), r.to.getTime());
+  const cohortSessions = fromRollups
+    ? // Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: a session
+      // starts on the local day of its hour in session_user_hours, and a user's first session is
+      // their first_seen (per bot side, so the earliest of the sides included). A first_seen before
+      // the window rules the user out, one at or after `to` means no session the range can see.
+      sql`
+      window_sessions as (
+        select s.user_id, (s.hour at time zone ${r.tz})::date as day
+        from session_user_hours s
+        where s.site_id = ${r.site} and s.hour >= ${windowStart} and s.hour < ${r.to} ${botFilter(sql, r, 's')}
+      ),
+      -- users first seen in the window (by users_site_first_seen_idx), and with bots included, neither
+      -- of their sides before it (by users_pkey; without bots their one row is the one just read)
+      cohort_users as (
+        select f.user_id, f.first_day - (extract(isodow from f.first_day)::int - 1) as cohort
+        from (
+          select u.user_id, (min(u.first_seen) at time zone ${r.tz})::date as first_day
+          from users u
+          where u.site_id = ${r.site} and u.first_seen >= ${windowStart} and u.first_seen < ${r.to} ${botFilter(sql, r, 'u')}
+          group by u.user_id
+          ${
+            r.bots
+              ? sql`having not exists (select 1 from users p where p.site_id = ${r.site} and p.user_id = u.user_id and p.first_seen < ${windowStart})`
+              : sql``
+          }
+        ) f
+      )`
+    : sql`
+      window_sessions as (
         select s.user_id, (s.started_at at time zone ${r.tz})::date as day
         from sessions s
         where s.site_id = ${r.site} and s.started_at >= ${windowStart} and s.started_at < ${r.to} ${botFilter(sql, r, 's')} ${sessionsFilter(sql, r, 's')}
@@ -63,7 +93,11 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
           select 1 from sessions p
           where p.site_id = ${r.site} and p.user_id = w.user_id and p.started_at < ${windowStart} ${botFilter(sql, r, 'p')} ${sessionsFilter(sql, r, 'p')}
         )
-      ),
+      )`;
+  const rows = await withRangeErrors(
+    r,
+    () => sql<Array<{ cohort: string; users: number; week: number; retained: number; rate: number }>>`
+      with ${cohortSessions},
       cohorts as (select cohort, count(*) as users from cohort_users group by cohort),
       returns as (
         select c.cohort, (w.day - c.cohort) / 7 as week, count(distinct w.user_id) as retained

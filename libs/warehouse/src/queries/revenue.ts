@@ -1,6 +1,8 @@
 // Orders and revenue for a range: totals, per local day, top products and payment methods, from the
-// orders and order_items models (one row per order_id, at its first purchase event).
-import { botFilter, inFilteredSessions, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
+// orders and order_items models (one row per order_id, at its first purchase event) or, for the
+// totals and days of whole UTC hours without filters, from their hourly sums (revenue_daily).
+import { botFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { wholeHourOffsets } from './time-zone';
 
 export interface RevenueDayRow {
   /** YYYY-MM-DD in the range's time zone. */
@@ -48,25 +50,57 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
   // order lines carry no session: with a device or country filter they follow their order's
   const linesInRange = sql`site_id = ${r.site} and ordered_at >= ${r.from} and ordered_at < ${r.to} ${botFilter(sql, r)} ${linesOfFilteredSessions(sql, r)}`;
 
-  return withRangeErrors(r, async () => {
-    const [[totals], rows, topProducts, paymentMethods] = await Promise.all([
-      sql<[{ orders: number; revenue: number; aov: number }]>`
+  // Whole UTC hours without filters: revenue_daily holds each hour's orders and Σ amount (all
+  // currencies), the same numerics summed in another grouping. Its hours make local days only where
+  // every hour lies within one local day (no half-hour offsets in the range).
+  const hourly = onWholeHours(r);
+  const inHours = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
+  const totals = hourly
+    ? sql`
+        select coalesce(sum(orders), 0)::float8 as orders,
+               coalesce(sum(revenue), 0)::float8 as revenue,
+               coalesce(round(sum(revenue) / nullif(sum(orders), 0), 2), 0)::float8 as aov
+        from revenue_daily
+        where ${inHours}`
+    : sql`
         select count(*)::float8 as orders,
                coalesce(sum(amount), 0)::float8 as revenue,
                coalesce(round(sum(amount) / nullif(count(*), 0), 2), 0)::float8 as aov
         from orders
-        where ${ordersInRange}`,
-      sql<RevenueDayRow[]>`
-        select to_char(ordered_at at time zone ${r.tz}, 'YYYY-MM-DD') as day, count(*)::float8 as orders, sum(amount)::float8 as revenue
-        from orders
-        where ${ordersInRange}
-        group by 1
-        order by 1`,
+        where ${ordersInRange}`;
+  const days =
+    hourly && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())
+      ? sql`
+          select to_char(hour at time zone ${r.tz}, 'YYYY-MM-DD') as day, sum(orders)::float8 as orders, sum(revenue)::float8 as revenue
+          from revenue_daily
+          where ${inHours}
+          group by 1
+          order by 1`
+      : sql`
+          select to_char(ordered_at at time zone ${r.tz}, 'YYYY-MM-DD') as day, count(*)::float8 as orders, sum(amount)::float8 as revenue
+          from orders
+          where ${ordersInRange}
+          group by 1
+          order by 1`;
+
+  return withRangeErrors(r, async () => {
+    const [[totalsRow], rows, topProducts, paymentMethods] = await Promise.all([
+      sql<[{ orders: number; revenue: number; aov: number }]>`${totals}`,
+      sql<RevenueDayRow[]>`${days}`,
+      // Lines are first summed per (product, price), so Σ price × quantity multiplies once per price
+      // rather than once per line: the same exact numeric. The name is the products model's (its
+      // latest named line on each bot side); only when bots are included and the two sides name
+      // the product differently are the lines themselves asked which name is the newer.
       sql<ProductRow[]>`
-        with sold as (
-          select product_id, sum(quantity) as quantity, round(sum(price * quantity), 2) as revenue
+        with priced as (
+          select product_id, price, sum(quantity) as quantity
           from order_items
           where ${linesInRange}
+          group by product_id, price
+        ),
+        sold as (
+          select product_id, sum(quantity) as quantity, round(sum(price * quantity), 2) as revenue
+          from priced
           group by product_id
           order by revenue desc, product_id collate "C"
           limit ${limit}
@@ -74,12 +108,19 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
         select s.product_id, latest.name, s.quantity::float8 as quantity, s.revenue::float8 as revenue
         from sold s
         left join lateral (
-          -- as the products model names it: the newest order line that has a name
-          select i.name
-          from order_items i
-          where i.site_id = ${r.site} and i.product_id = s.product_id and i.name is not null ${botFilter(sql, r, 'i')}
-          order by i.ordered_at desc, i.order_id desc, i.line desc
-          limit 1
+          select case
+                   when count(distinct p.name) <= 1 then max(p.name)
+                   else (
+                     -- as the products model names it: the newest order line that has a name
+                     select i.name
+                     from order_items i
+                     where i.site_id = ${r.site} and i.product_id = s.product_id and i.name is not null
+                     order by i.ordered_at desc, i.order_id desc, i.line desc
+                     limit 1
+                   )
+                 end as name
+          from products p
+          where p.site_id = ${r.site} and p.product_id = s.product_id ${botFilter(sql, r, 'p')}
         ) latest on true
         order by s.revenue desc, s.product_id collate "C"`,
       sql<PaymentMethodRow[]>`
@@ -92,7 +133,7 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
         order by revenue desc, payment_method
         limit ${limit}`,
     ]);
-    return { ...totals, rows, top_products: topProducts, payment_methods: paymentMethods };
+    return { ...totalsRow, rows, top_products: topProducts, payment_methods: paymentMethods };
   });
 }
 

@@ -1,5 +1,6 @@
 // Sessions per local day: each session counts on the day (in the range's time zone) of its first event.
-import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { botFilter, durationSecondsSum, onWholeHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { wholeHourOffsets } from './time-zone';
 
 export interface SessionsDayRow {
   /** YYYY-MM-DD in the range's time zone. */
@@ -18,6 +19,38 @@ export interface SessionsDayRow {
 /** One row per local day with sessions starting in the range, oldest first. */
 export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise<SessionsDayRow[]> {
   const r = resolveRange(range);
+  // Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: from the
+  // hour sums of sessions, and the users of each day distinct over its session_user_hours rows.
+  // Durations are summed exactly (see durationSecondsSum) and every ratio is a numeric division
+  // like avg()'s, so both paths round alike.
+  if (onWholeHours(r) && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())) {
+    const inRange = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
+    const day = sql`date_trunc('day', hour, ${r.tz})`;
+    return withRangeErrors(r, () =>
+      sql<SessionsDayRow[]>`
+        with days as (
+          select ${day} as d, sum(sessions) as sessions, ${durationSecondsSum(sql)} as duration,
+                 sum(page_views_sum) as page_views, sum(bounces) as bounces
+          from session_metrics_daily
+          where ${inRange}
+          group by 1
+        ),
+        day_users as (
+          select d, count(*) as users
+          from (select distinct ${day} as d, user_id from session_user_hours where ${inRange}) u
+          group by d
+        )
+        select to_char(x.d at time zone ${r.tz}, 'YYYY-MM-DD') as day,
+               x.sessions::float8 as sessions,
+               coalesce(u.users, 0)::float8 as users,
+               round(x.duration / x.sessions, 2)::float8 as avg_duration_seconds,
+               round(x.page_views::numeric / x.sessions, 2)::float8 as avg_page_views,
+               round(100.0 * x.bounces / x.sessions, 2)::float8 as bounce_rate
+        from days x
+        left join day_users u on u.d = x.d
+        order by x.d`,
+    );
+  }
   return withRangeErrors(r, () =>
     sql<SessionsDayRow[]>`
       select to_char(started_at at time zone ${r.tz}, 'YYYY-MM-DD') as day,

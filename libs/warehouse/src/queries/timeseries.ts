@@ -30,8 +30,8 @@ export interface TimeseriesPoint {
  * local to the range's time zone (an hour in Asia/Kolkata starts at :30 UTC; a day at local
  * midnight). events, page_views and users count events by event_time (users: distinct per bucket);
  * sessions count sessions by their start; orders and revenue count orders by their first purchase event.
- * Hour and day buckets of events, page_views and users come from the hour-grain tables when the range
- * allows it (see `onWholeHours`) and the zone's hours are whole UTC hours throughout; same answers.
+ * Hour and day buckets come from the hour-grain tables when the range allows it (see `onWholeHours`)
+ * and the zone's hours are whole UTC hours throughout; same answers.
  */
 export async function timeseries(sql: Queryable, range: MetricRange, options: TimeseriesOptions): Promise<TimeseriesPoint[]> {
   const r = resolveRange(range);
@@ -42,27 +42,37 @@ export async function timeseries(sql: Queryable, range: MetricRange, options: Ti
     throw new InvalidQueryError('interval', `the range holds about ${Math.ceil(buckets)} ${interval}s; at most ${MAX_TIMESERIES_BUCKETS} per request — choose a longer interval or a shorter range`);
   }
 
-  // Event counts and users by hour or day, over whole UTC hours without filters, in a zone whose
-  // hours and days are unions of whole UTC hours: from the hour-grain tables (users: distinct over
-  // each bucket's user_hours rows, so a user is counted once per bucket as with events; the distinct
-  // pairs are hashed rather than sorted, which is what count(distinct) would do).
-  if ((metric === 'events' || metric === 'page_views' || metric === 'users') && interval !== 'minute' && onWholeHours(r) && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())) {
+  // Hour and day buckets over whole UTC hours without filters, in a zone whose hours and days are
+  // unions of whole UTC hours: from the hour-grain tables. Counts and revenue add up over a bucket's
+  // hours (revenue over every currency, as the raw path sums amounts whatever their currency); users
+  // are distinct over each bucket's user_hours rows, so a user is counted once per bucket as with
+  // events (the distinct pairs are hashed rather than sorted, which is what count(distinct) would do).
+  if (interval !== 'minute' && onWholeHours(r) && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())) {
     const inRange = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     const bucket = sql`date_trunc(${interval}, hour, ${r.tz})`;
-    const rows = await withRangeErrors(r, () =>
-      metric === 'users'
-        ? sql<Array<{ t: Date; value: number }>>`
-            select t, count(*)::float8 as value
-            from (select distinct ${bucket} as t, user_id from user_hours where ${inRange}) b
-            group by t
-            order by t`
-        : sql<Array<{ t: Date; value: number }>>`
-            select ${bucket} as t, sum(events)::float8 as value
-            from event_counts_hourly
-            where ${inRange} ${metric === 'page_views' ? sql`and event_type = 'page_view'` : sql``}
-            group by 1
-            order by 1`,
-    );
+    const hourly = {
+      events: { table: 'event_counts_hourly', value: sql`sum(events)`, only: sql`` },
+      page_views: { table: 'event_counts_hourly', value: sql`sum(events)`, only: sql`and event_type = 'page_view'` },
+      sessions: { table: 'session_metrics_daily', value: sql`sum(sessions)`, only: sql`` },
+      orders: { table: 'revenue_daily', value: sql`sum(orders)`, only: sql`` },
+      revenue: { table: 'revenue_daily', value: sql`sum(revenue)`, only: sql`` },
+    };
+    const rows = await withRangeErrors(r, () => {
+      if (metric === 'users') {
+        return sql<Array<{ t: Date; value: number }>>`
+          select t, count(*)::float8 as value
+          from (select distinct ${bucket} as t, user_id from user_hours where ${inRange}) b
+          group by t
+          order by t`;
+      }
+      const series = hourly[metric];
+      return sql<Array<{ t: Date; value: number }>>`
+        select ${bucket} as t, (${series.value})::float8 as value
+        from ${sql(series.table)}
+        where ${inRange} ${series.only}
+        group by 1
+        order by 1`;
+    });
     return rows.map((row) => ({ t: row.t.toISOString(), value: row.value }));
   }
 

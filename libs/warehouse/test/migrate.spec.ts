@@ -88,6 +88,7 @@ describe('migrate', () => {
       'sessions',
       'user_hours',
       'user_minute_counts',
+      'user_numbers',
       'users',
     ]);
     expect(await starters[1].migrate()).toEqual({ applied: [], alreadyApplied: SHIPPED });

@@ -12,14 +12,22 @@ import { generateSessions } from './support/sessions-dataset';
 const FLOAT_COLUMNS = new Set(['duration_seconds', 'time_on_page_seconds', 'duration_seconds_sum', 'time_on_page_seconds_sum']);
 const NUMERIC_COLUMNS = new Set(['amount', 'price', 'revenue', 'last_price', 'ctr', 'quantity', 'items_sold', 'scroll_depth_sum']);
 
+/** The tables that name users by user_numbers.user_no. */
+const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours']);
+
 /** Every model table, normalised: timestamps as ISO text, numerics as numbers, floats to 6 decimals. */
 async function readModels(sql: Sql): Promise<Models> {
   const models: Models = {};
   for (const table of MODEL_TABLES) {
-    const rows = await sql.unsafe(`select * from ${table}`);
+    // user numbers are internal: read back as the user ids they stand for
+    const numbered = USER_NUMBER_TABLES.has(table);
+    const rows = await sql.unsafe(
+      numbered ? `select t.*, n.user_id from ${table} t join user_numbers n using (site_id, user_no)` : `select * from ${table}`,
+    );
     models[table] = rows.map((row) => {
       const out: Record<string, string | number | boolean | null> = {};
       for (const [k, v] of Object.entries(row)) {
+        if (numbered && k === 'user_no') continue;
         if (v instanceof Date) out[k] = v.toISOString();
         else if (v !== null && FLOAT_COLUMNS.has(k)) out[k] = Math.round(Number(v) * 1e6) / 1e6;
         else if (v !== null && NUMERIC_COLUMNS.has(k)) out[k] = Number(v);

@@ -7,8 +7,9 @@
 //   order_id), their lines, and the products and users those rows belong to;
 // - the hour-grain tables for every day those sessions and orders have rows on (a session that
 //   started yesterday and got a late event today moves yesterday's figures too); the ones that count
-//   events themselves (clicks, scrolls, events per type, users per hour, events and users per
-//   breakdown dimension value) for the touched days only.
+//   events themselves (clicks, scrolls, events per type, users per hour, events per breakdown
+//   dimension value) for the touched days only. Users are counted by their user_numbers, which a
+//   rebuild gives to users it sees for the first time.
 // Everything runs in one transaction under an advisory lock, so two rebuilds never interleave and a
 // failed one leaves the models as they were. Events in one session are ordered by (event_time,
 // received_at, event_id), which is total, so a re-run gives the same rows.
@@ -121,6 +122,16 @@ async function rebuildIn(
     join events e on e.site_id = s.site_id and e.session_id = s.session_id
     where not exists (select 1 from rb_days d where ${inDay('e')})`);
   await run(`analyze rb_events`);
+
+  // Users seen for the first time get the next numbers of their site (user_numbers: numbers are
+  // never reused or changed, so rows written by earlier rebuilds keep meaning the same user).
+  await run(`
+    insert into user_numbers (site_id, user_id, user_no)
+    select u.site_id, u.user_id,
+           coalesce((select max(m.user_no) from user_numbers m where m.site_id = u.site_id), 0)
+             + row_number() over (partition by u.site_id order by u.user_id)
+    from (select distinct site_id, user_id from rb_events) u
+    where not exists (select 1 from user_numbers k where k.site_id = u.site_id and k.user_id = u.user_id)`);
 
   // The users and products whose dimension rows must follow, before and after.
   await run(`create temp table rb_users (site_id text not null, user_id text not null) on commit drop`);
@@ -344,57 +355,62 @@ async function rebuildIn(
     delete from scroll_depth_daily m using ${daysIn('rb_all_days')} h
     where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t and m.scroll_events = 0 and m.reached_25 = 0`);
 
-  // Events per type, users per hour and both per breakdown dimension value: counts of events
-  // themselves, so only touched days change. The touched days' events are first reduced to one row
-  // per (hour, user, dimension values), which the dimension tables then unfold six ways.
+  // Events per type, users per hour and events per breakdown dimension value: counts of events
+  // themselves, so only touched days change. The dimension counts are unfolded six ways from the
+  // touched events grouped by all six values at once (few groups), not from the events themselves.
+  const touchedDayEvents = `rb_events r join rb_days d on ${inDay('r')}`;
   await deleteHours('event_counts_hourly', 'rb_days');
   await run(`
     insert into event_counts_hourly (site_id, hour, is_bot, event_type, events)
     select r.site_id, date_trunc('hour', r.event_time, 'UTC'), r.is_bot, r.event_type, count(*)::int
-    from rb_events r join rb_days d on ${inDay('r')}
+    from ${touchedDayEvents}
     group by 1, 2, 3, 4`);
-  await run(`
-    create temp table rb_hour_users on commit drop as
-    select r.site_id, date_trunc('hour', r.event_time, 'UTC') as hour, r.is_bot, r.user_id,
-           ${DIMENSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, count(*)::int as events
-    from rb_events r join rb_days d on ${inDay('r')}
-    group by 1, 2, 3, 4, ${DIMENSION_COLUMNS.map((_, i) => i + 5).join(', ')}`);
   await deleteHours('user_hours', 'rb_days');
   await run(`
-    insert into user_hours (site_id, hour, is_bot, user_id, events)
-    select site_id, hour, is_bot, user_id, sum(events)::int from rb_hour_users group by 1, 2, 3, 4`);
+    insert into user_hours (site_id, hour, is_bot, user_no, events)
+    select r.site_id, date_trunc('hour', r.event_time, 'UTC'), r.is_bot, n.user_no, count(*)::int
+    from ${touchedDayEvents}
+    join user_numbers n on n.site_id = r.site_id and n.user_id = r.user_id
+    group by 1, 2, 3, 4`);
   await deleteHours('event_dimension_hourly', 'rb_days');
   await run(`
     insert into event_dimension_hourly (site_id, dimension, hour, is_bot, value, events)
-    select u.site_id, d.dimension, u.hour, u.is_bot, coalesce(d.value, '(none)'), sum(u.events)::int
-    from rb_hour_users u ${unfoldDimensions('u')}
+    select g.site_id, d.dimension, g.hour, g.is_bot, coalesce(d.value, '(none)'), sum(g.events)::int
+    from (
+      select r.site_id, date_trunc('hour', r.event_time, 'UTC') as hour, r.is_bot, ${DIMENSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, count(*) as events
+      from ${touchedDayEvents}
+      group by 1, 2, 3, ${DIMENSION_COLUMNS.map((_, i) => i + 4).join(', ')}
+    ) g ${unfoldDimensions('g')}
     group by 1, 2, 3, 4, 5`);
-  await deleteHours('dimension_user_hours', 'rb_days');
-  await run(`
-    insert into dimension_user_hours (site_id, dimension, hour, is_bot, value, user_id)
-    select distinct u.site_id, d.dimension, u.hour, u.is_bot, coalesce(d.value, '(none)'), u.user_id
-    from rb_hour_users u ${unfoldDimensions('u')}`);
 
-  // sessions per dimension value and users starting sessions, by the hour sessions start in
+  // Sessions and their users per dimension value, and users starting sessions, by the hour sessions
+  // start in (every day sessions changed on).
+  const sessionUsers = `sessions x ${inHours('x', 'started_at')} join user_numbers n on n.site_id = x.site_id and n.user_id = x.user_id`;
   await deleteHours('session_dimension_hourly', 'rb_all_days');
   await run(`
     insert into session_dimension_hourly (site_id, dimension, hour, is_bot, value, sessions)
     select x.site_id, d.dimension, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, coalesce(d.value, '(none)'), count(*)::int
     from sessions x ${inHours('x', 'started_at')} ${unfoldDimensions('x')}
     group by 1, 2, 3, 4, 5`);
+  await deleteHours('dimension_user_hours', 'rb_all_days');
+  await run(`
+    insert into dimension_user_hours (site_id, dimension, hour, is_bot, value, user_no)
+    select distinct x.site_id, d.dimension, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, coalesce(d.value, '(none)'), n.user_no
+    from ${sessionUsers} ${unfoldDimensions('x')}`);
   await deleteHours('session_user_hours', 'rb_all_days');
   await run(`
-    insert into session_user_hours (site_id, hour, is_bot, user_id, sessions)
-    select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, x.user_id, count(*)::int
-    from sessions x ${inHours('x', 'started_at')}
+    insert into session_user_hours (site_id, hour, is_bot, user_no, sessions)
+    select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, n.user_no, count(*)::int
+    from ${sessionUsers}
     group by 1, 2, 3, 4`);
 
   // the users of each path's page views
   await deleteHours('page_user_hours', 'rb_all_days');
   await run(`
-    insert into page_user_hours (site_id, hour, is_bot, path, user_id)
-    select distinct p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), p.user_id
-    from page_views p ${inHours('p', 'viewed_at')}`);
+    insert into page_user_hours (site_id, hour, is_bot, path, user_no)
+    select distinct p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), n.user_no
+    from page_views p ${inHours('p', 'viewed_at')}
+    join user_numbers n on n.site_id = p.site_id and n.user_id = p.user_id`);
 
   await deleteHours('revenue_daily', 'rb_all_days');
   await run(`

@@ -22,6 +22,7 @@ export {
   session_user_hours,
   sessions,
   user_hours,
+  user_numbers,
   users,
 } from './models';
 export { ANALYST_ROLES, analyst_sessions, analysts, api_tokens, type AnalystRole } from './analysts';

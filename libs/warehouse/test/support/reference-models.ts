@@ -278,8 +278,9 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     events: list.length,
   }));
 
-  // per breakdown dimension value: events and their users by each event's own value, sessions by the
-  // value of the session's first event; users starting sessions; each path's users
+  // per breakdown dimension value: events by each event's own value, sessions and their users by the
+  // value of the session's first event; users starting sessions; each path's users (users by user_id:
+  // the tables' user numbers are read back as the ids they stand for)
   const dimensionsOf = (c: { country?: string | null; device_type?: string | null; browser?: string | null; os?: string | null; referrer_domain?: string | null; utm_source?: string | null }) =>
     (['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'] as const).map((dimension) => ({ dimension, value: c[dimension] ?? '(none)' }));
   const eventDimensions = (e: CanonicalEvent) => dimensionsOf({ ...e.context, utm_source: e.context.utm?.source });
@@ -292,7 +293,6 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
       const row = eventDimensionRows.get(k) ?? { ...base, events: 0 };
       row.events = Number(row.events) + 1;
       eventDimensionRows.set(k, row);
-      dimensionUsers.set(`${k}\u0000${e.user_id}`, { ...base, user_id: e.user_id });
     }
   }
   const sessionDimensionRows = new Map<string, Row>();
@@ -303,6 +303,7 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
       const row = sessionDimensionRows.get(k) ?? { ...base, sessions: 0 };
       row.sessions = Number(row.sessions) + 1;
       sessionDimensionRows.set(k, row);
+      dimensionUsers.set(`${k}\u0000${x.user_id}`, { ...base, user_id: x.user_id });
     }
   }
   const sessionUserHours = [...groupBy(sessions, (x) => `${hourKey(x, 'started_at')}\u0000${x.user_id}`).values()].map((list) => ({

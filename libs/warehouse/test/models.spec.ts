@@ -9,8 +9,8 @@ import { randomSource } from './support/events';
 import { canonicalRows, distinctEvents, MODEL_TABLES, referenceModels, type Models } from './support/reference-models';
 import { generateSessions } from './support/sessions-dataset';
 
-const FLOAT_COLUMNS = new Set(['duration_seconds', 'time_on_page_seconds', 'duration_seconds_sum', 'time_on_page_seconds_sum']);
-const NUMERIC_COLUMNS = new Set(['amount', 'price', 'revenue', 'last_price', 'ctr', 'quantity', 'items_sold', 'scroll_depth_sum']);
+const FLOAT_COLUMNS = new Set(['duration_seconds', 'time_on_page_seconds']);
+const NUMERIC_COLUMNS = new Set(['duration_seconds_sum', 'time_on_page_seconds_sum', 'amount', 'price', 'revenue', 'last_price', 'ctr', 'quantity', 'items_sold', 'scroll_depth_sum']);
 
 /** The tables that name users by user_numbers.user_no. */
 const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours']);

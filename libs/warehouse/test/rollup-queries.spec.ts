@@ -15,6 +15,7 @@ const dataset = generateSessions({ seed: 11, start: '2026-03-06', days: 4 });
 const cohortData = generateSessions({ seed: 23, start: '2026-02-02', days: 56, sites: ['ret_a', 'ret_b'], usersPerSite: 80 });
 
 const bothSides = bothSidesSite();
+const halfCents = halfCentSite();
 
 const HOUR = 3_600_000;
 
@@ -42,12 +43,12 @@ const named = <T extends { range: MetricRange }>(cases: T[]) =>
 describe('the dashboard rollups', () => {
   let pg: TestPostgres;
   let wh: TestWarehouse;
-  const reference = new ReferenceQueries([...dataset, ...cohortData, ...bothSides]);
+  const reference = new ReferenceQueries([...dataset, ...cohortData, ...bothSides, ...halfCents]);
 
   beforeAll(async () => {
     pg = await startTestPostgres();
     wh = await createTestWarehouse(pg.url, { max: 2 });
-    const { touched } = await copyEvents(wh.sql, [...dataset, ...cohortData, ...bothSides]);
+    const { touched } = await copyEvents(wh.sql, [...dataset, ...cohortData, ...bothSides, ...halfCents]);
     await rebuildModels(wh.sql, { touched });
     await wh.sql`delete from events`;
     await wh.sql`delete from sessions`;
@@ -57,6 +58,13 @@ describe('the dashboard rollups', () => {
   afterAll(async () => {
     await wh?.drop();
     await pg?.stop();
+  });
+
+  it('averages durations from exact hour sums: exactly 0.105 s rounds to 0.11', async () => {
+    const range = { site: 'half_cents', ...rangeFromDates('2026-03-03', '2026-03-03') };
+    expect((await overview(wh.sql, range)).avg_session_seconds).toBe(0.11);
+    expect((await sessionsDaily(wh.sql, range)).map((d) => d.avg_duration_seconds)).toEqual([0.11]);
+    expect((await pages(wh.sql, range)).map((p) => p.avg_time_seconds)).toEqual([0.11]);
   });
 
   /** The same range with `from` moved 1 ms later: no longer whole hours. */
@@ -131,6 +139,35 @@ describe('the dashboard rollups', () => {
 });
 
 /** Site both_sides: users with human and bot sessions (one page view each), as the retention test describes. */
+/**
+ * A thousand sessions starting in one hour, each a page view closed 0.1 s later but the last, closed
+ * after 5.1 s: the averages are exactly 0.105 s, which rounds to 0.11 — but to 0.10 from a float8
+ * sum (999 × 0.1 + 5.1 is 104.9999999999986 in binary), so the hour sums must be exact.
+ */
+function halfCentSite(): CanonicalEvent[] {
+  const events: CanonicalEvent[] = [];
+  const start = Date.parse('2026-03-03T10:00:00.000Z');
+  for (let i = 0; i < 1000; i++) {
+    const at = start + i * 3_000;
+    for (const [n, type, t] of [[0, 'page_view', at], [1, 'page_close', at + (i === 999 ? 5_100 : 100)]] as const) {
+      const time = new Date(t).toISOString();
+      events.push({
+        schema_version: 1,
+        event_id: `0190f0e0-0000-7000-8001-${(2 * i + n).toString(16).padStart(12, '0')}`,
+        event_type: type,
+        site_id: 'half_cents',
+        user_id: `u-${i}`,
+        session_id: `s-${i}`,
+        event_time: time,
+        received_at: time,
+        page: { path: '/p' },
+        context: { is_bot: false },
+      });
+    }
+  }
+  return events;
+}
+
 function bothSidesSite(): CanonicalEvent[] {
   const sessions: Array<[string, string, string, boolean]> = [
     ['x', 'x-bot', '2026-02-25T12:00:00.000Z', true],

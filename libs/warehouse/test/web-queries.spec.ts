@@ -157,8 +157,9 @@ describe('web queries', () => {
     it('a device or country is the session’s (its first event’s), whatever each event says', async () => {
       // f1 starts on a mobile in DE, then its events say desktop and FR
       const day = { ...ranges[4].range, filters: { deviceType: 'mobile' } };
+      // events by their own country; the session, and so its user, under the first event's
       expect(await breakdown(wh.sql, day, 'country')).toEqual([
-        { value: 'FR', events: 3, users: 1, sessions: 0 },
+        { value: 'FR', events: 3, users: 0, sessions: 0 },
         { value: 'DE', events: 1, users: 1, sessions: 1 },
       ]);
       expect(await overview(wh.sql, { ...day, filters: { deviceType: 'desktop' } })).toMatchObject({ events: 6, page_views: 3, users: 2, sessions: 3, revenue: 0 });

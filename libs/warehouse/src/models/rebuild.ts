@@ -299,7 +299,7 @@ async function rebuildIn(
   await run(`
     insert into session_metrics_daily (site_id, hour, is_bot, sessions, bounces, duration_seconds_sum, page_views_sum)
     select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, count(*)::int, (count(*) filter (where x.is_bounce))::int,
-           sum(x.duration_seconds), sum(x.page_views)::int
+           sum(x.duration_seconds::numeric), sum(x.page_views)::int
     from sessions x ${inHours('x', 'started_at')}
     group by 1, 2, 3`);
 
@@ -308,7 +308,7 @@ async function rebuildIn(
     insert into page_engagement_daily (site_id, hour, is_bot, path, page_views, time_on_page_seconds_sum, time_on_page_count,
                                        scroll_depth_sum, scroll_depth_count, exits)
     select p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), count(*)::int,
-           coalesce(sum(p.time_on_page_seconds), 0), count(p.time_on_page_seconds)::int,
+           coalesce(sum(p.time_on_page_seconds::numeric), 0), count(p.time_on_page_seconds)::int,
            coalesce(sum(p.scroll_depth), 0), count(p.scroll_depth)::int, (count(*) filter (where p.is_exit))::int
     from page_views p ${inHours('p', 'viewed_at')}
     group by 1, 2, 3, 4`);

@@ -12,7 +12,7 @@ export interface BreakdownRow {
   value: string;
   /** Events in the range with this value (each event's own). */
   events: number;
-  /** Distinct users with such an event (a user can count under several values). */
+  /** Distinct users of those sessions (a user can count under several values). */
   users: number;
   /** Sessions starting in the range whose first event has this value. */
   sessions: number;
@@ -20,9 +20,10 @@ export interface BreakdownRow {
 
 /**
  * Values of `dimension` by events in the range, most first (ties by value), at most `limit` (50).
- * Events and users are counted by each event's own value; sessions by the value of the session's
- * first event (the sessions model), so a session is counted once even when, say, its browser
- * changes — and a value can have sessions but no events in the range, or the other way round.
+ * Events are counted by each event's own value; sessions, and their users, by the value of the
+ * session's first event (the sessions model), as visitors are attributed in web analytics: a
+ * session is counted once even when, say, its browser changes, and a user under each value their
+ * sessions started with. A value can have sessions but no events in the range, or the other way round.
  */
 export async function breakdown(sql: Queryable, range: MetricRange, dimension: BreakdownDimension, options: ListOptions = {}): Promise<BreakdownRow[]> {
   const r = resolveRange(range);
@@ -32,8 +33,8 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
   if (onWholeHours(r)) {
     // The hour tables hold what the raw query groups: events and sessions per value are sums over
     // hours; users are not additive, so they are counted distinct over the range's
-    // dimension_user_hours rows (a user with human and bot rows is one user_id either way) — and
-    // only for the values that make the list. The distinct (value, user_id) pairs are hashed
+    // dimension_user_hours rows (a user with human and bot rows is one user number either way) —
+    // and only for the values that make the list. The distinct (value, user) pairs are hashed
     // rather than sorted, which is what count(distinct) would do.
     const inHours = sql`site_id = ${r.site} and dimension = ${checked} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     return withRangeErrors(r, () =>
@@ -60,7 +61,7 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
         users as (
           select value, count(*) as users
           from (
-            select distinct value, user_id
+            select distinct value, user_no
             from dimension_user_hours
             where ${inHours} and value in (select value from top)
           ) u
@@ -78,20 +79,20 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
   return withRangeErrors(r, () =>
     sql<BreakdownRow[]>`
       with by_event as (
-        select coalesce(${column}, '(none)') as value, count(*) as events, count(distinct user_id) as users
+        select coalesce(${column}, '(none)') as value, count(*) as events
         from events
         where site_id = ${r.site} and event_time >= ${r.from} and event_time < ${r.to} ${botFilter(sql, r)} ${eventTypeFilter(sql, r)} ${inFilteredSessions(sql, r, 'events')}
         group by 1
       ),
       by_session as (
-        select coalesce(${column}, '(none)') as value, count(*) as sessions
+        select coalesce(${column}, '(none)') as value, count(*) as sessions, count(distinct user_id) as users
         from sessions
         where site_id = ${r.site} and started_at >= ${r.from} and started_at < ${r.to} ${botFilter(sql, r)} ${sessionsFilter(sql, r, 'sessions')}
         group by 1
       )
       select coalesce(e.value, s.value) collate "C" as value,
              coalesce(e.events, 0)::float8 as events,
-             coalesce(e.users, 0)::float8 as users,
+             coalesce(s.users, 0)::float8 as users,
              coalesce(s.sessions, 0)::float8 as sessions
       from by_event e
       full join by_session s on s.value = e.value

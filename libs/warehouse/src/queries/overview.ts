@@ -1,5 +1,5 @@
 // The dashboard's headline figures for a range, beside the same figures for the period just before.
-import { botFilter, durationSecondsSum, inFilteredSessions, onWholeHours, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { botFilter, inFilteredSessions, onWholeHours, previousRange, sessionsFilter, resolveRange, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export interface OverviewTotals {
   /** Events in the range (by event_time). */
@@ -36,13 +36,13 @@ async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<Overvie
   // An event type filter narrows events and users but not page views (see MetricFilters).
   const ofType = r.filters.eventType === undefined ? sql`` : sql`filter (where event_type = ${r.filters.eventType})`;
   // Whole UTC hours without filters: the hour-grain tables hold the same counts, and a user with
-  // human and bot events is one user_id either way (counted once when bots are included).
+  // human and bot events is one user number either way (counted once when bots are included).
   const eventTotals = onWholeHours(r)
     ? sql`
       select coalesce(sum(events), 0)::float8 as events,
              coalesce(sum(events) filter (where event_type = 'page_view'), 0)::float8 as page_views,
              (select count(*) from (
-                select distinct user_id from user_hours
+                select distinct user_no from user_hours
                 where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
               ) u)::float8 as users
       from event_counts_hourly
@@ -56,12 +56,12 @@ async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<Overvie
   // Sessions and orders likewise from their hour sums (revenue over every currency, as the raw path
   // sums amounts whatever their currency). Durations are averaged as numeric (float8 → numeric
   // keeps their microsecond digits), so rounding to 2 decimals is exact rather than at the mercy of
-  // float sums; the hour sums are made exact first (see durationSecondsSum), and every ratio is a
+  // float sums; the hour tables keep exact numeric sums of the same values, and every ratio is a
   // numeric division like avg()'s, so both paths round alike.
   const sessionTotals = onWholeHours(r)
     ? sql`
       select coalesce(sum(sessions), 0)::float8 as sessions,
-             coalesce(round(${durationSecondsSum(sql)} / nullif(sum(sessions), 0), 2), 0)::float8 as avg_session_seconds,
+             coalesce(round(sum(duration_seconds_sum) / nullif(sum(sessions), 0), 2), 0)::float8 as avg_session_seconds,
              coalesce(round(100.0 * sum(bounces) / nullif(sum(sessions), 0), 2), 0)::float8 as bounce_rate
       from session_metrics_daily
       where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`

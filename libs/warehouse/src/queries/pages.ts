@@ -39,7 +39,7 @@ export async function pages(sql: Queryable, range: MetricRange, options: ListOpt
         users as (
           select path, count(*) as unique_users
           from (
-            select distinct path, user_id
+            select distinct path, user_no
             from page_user_hours
             where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
               and path in (select path from top)

@@ -199,28 +199,12 @@ const HOUR_MS = 3_600_000;
  * range starts and ends on whole UTC hours (any date range in UTC or a whole-hour zone) and no
  * filter is set (those tables have no session attributes). Figures bucketed by local hour or day
  * also need the zone's hours to be whole UTC hours (`wholeHourOffsets`). The answers are the same
- * either way (session durations: see `durationSecondsSum`); only the cost differs.
+ * either way (duration sums are exact numerics in the hour tables); only the cost differs.
  */
 export function onWholeHours(range: ResolvedRange): boolean {
   const { eventType, deviceType, country } = range.filters;
   if (eventType !== undefined || deviceType !== undefined || country !== undefined) return false;
   return range.from.getTime() % HOUR_MS === 0 && range.to.getTime() % HOUR_MS === 0;
-}
-
-/**
- * Σ `duration_seconds_sum` of session_metrics_daily rows as the exact numeric sum of the sessions'
- * durations, so an average of it rounds to 2 decimals exactly as `avg(duration_seconds::numeric)`
- * over the sessions does. A duration is a difference of timestamps, a whole number of microseconds,
- * but each hour's sum is a float8 sum and may be off in its last bits; rounding it to the
- * microsecond gives back the exact sum as long as that error is below 0.5 µs. The worst-case
- * bound of a float8 sum of n terms totalling S seconds, n·S·2⁻⁵³, guarantees that while n·S < 4.5e9
- * for one site, hour and bot side (say 1 500 sessions averaging 30 minutes starting in one hour; and
- * S < 1e9, so that float8 → numeric, which keeps 15 significant digits, keeps the microseconds);
- * beyond that the errors would have to pile up far past their typical √n growth. Exact for every
- * hour the tests and realistic traffic produce, but not provably for any hour whatsoever.
- */
-export function durationSecondsSum(sql: Queryable): PendingQuery<Row[]> {
-  return sql`sum(round(duration_seconds_sum::numeric, 6))`;
 }
 
 /** `and not is_bot` unless bots are included: every model row and event carries the flag. */

@@ -49,7 +49,8 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
   if (windowStart >= r.to) return [];
 
   // window_sessions: (user, local day) of the sessions starting in [windowStart, to); cohort_users:
-  // each user whose first session is among them, with the Monday of its week.
+  // each user whose first session is among them, with the Monday of its week. A user is `user_key`:
+  // the user number of the rollups on the fast path, the user id on the raw one.
   const fromRollups = onWholeHours({ ...r, from: windowStart }) && wholeHourOffsets(r.tz, windowStart.getTime(), r.to.getTime());
   const cohortSessions = fromRollups
     ? // Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: a session
@@ -58,14 +59,14 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
       // the window rules the user out, one at or after `to` means no session the range can see.
       sql`
       window_sessions as (
-        select s.user_id, (s.hour at time zone ${r.tz})::date as day
+        select s.user_no as user_key, (s.hour at time zone ${r.tz})::date as day
         from session_user_hours s
         where s.site_id = ${r.site} and s.hour >= ${windowStart} and s.hour < ${r.to} ${botFilter(sql, r, 's')}
       ),
       -- users first seen in the window (by users_site_first_seen_idx), and with bots included, neither
       -- of their sides before it (by users_pkey; without bots their one row is the one just read)
       cohort_users as (
-        select f.user_id, f.first_day - (extract(isodow from f.first_day)::int - 1) as cohort
+        select n.user_no as user_key, f.first_day - (extract(isodow from f.first_day)::int - 1) as cohort
         from (
           select u.user_id, (min(u.first_seen) at time zone ${r.tz})::date as first_day
           from users u
@@ -77,21 +78,22 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
               : sql``
           }
         ) f
+        join user_numbers n on n.site_id = ${r.site} and n.user_id = f.user_id
       )`
     : sql`
       window_sessions as (
-        select s.user_id, (s.started_at at time zone ${r.tz})::date as day
+        select s.user_id as user_key, (s.started_at at time zone ${r.tz})::date as day
         from sessions s
         where s.site_id = ${r.site} and s.started_at >= ${windowStart} and s.started_at < ${r.to} ${botFilter(sql, r, 's')} ${sessionsFilter(sql, r, 's')}
       ),
       -- users whose first session is in the window: none before it (by sessions_site_user_idx)
       cohort_users as (
-        select w.user_id, min(w.day) - (extract(isodow from min(w.day))::int - 1) as cohort
+        select w.user_key, min(w.day) - (extract(isodow from min(w.day))::int - 1) as cohort
         from window_sessions w
-        group by w.user_id
+        group by w.user_key
         having not exists (
           select 1 from sessions p
-          where p.site_id = ${r.site} and p.user_id = w.user_id and p.started_at < ${windowStart} ${botFilter(sql, r, 'p')} ${sessionsFilter(sql, r, 'p')}
+          where p.site_id = ${r.site} and p.user_id = w.user_key and p.started_at < ${windowStart} ${botFilter(sql, r, 'p')} ${sessionsFilter(sql, r, 'p')}
         )
       )`;
   const rows = await withRangeErrors(
@@ -100,9 +102,9 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
       with ${cohortSessions},
       cohorts as (select cohort, count(*) as users from cohort_users group by cohort),
       returns as (
-        select c.cohort, (w.day - c.cohort) / 7 as week, count(distinct w.user_id) as retained
+        select c.cohort, (w.day - c.cohort) / 7 as week, count(distinct w.user_key) as retained
         from cohort_users c
-        join window_sessions w on w.user_id = c.user_id
+        join window_sessions w on w.user_key = c.user_key
         where w.day - c.cohort < 7 * ${weeks}::int
         group by 1, 2
       )

@@ -1,5 +1,5 @@
 // Sessions per local day: each session counts on the day (in the range's time zone) of its first event.
-import { botFilter, durationSecondsSum, onWholeHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { botFilter, onWholeHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
 import { wholeHourOffsets } from './time-zone';
 
 export interface SessionsDayRow {
@@ -21,15 +21,15 @@ export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise
   const r = resolveRange(range);
   // Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: from the
   // hour sums of sessions, and the users of each day distinct over its session_user_hours rows.
-  // Durations are summed exactly (see durationSecondsSum) and every ratio is a numeric division
-  // like avg()'s, so both paths round alike.
+  // Duration sums are exact numerics and every ratio is a numeric division like avg()'s, so both
+  // paths round alike.
   if (onWholeHours(r) && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())) {
     const inRange = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     const day = sql`date_trunc('day', hour, ${r.tz})`;
     return withRangeErrors(r, () =>
       sql<SessionsDayRow[]>`
         with days as (
-          select ${day} as d, sum(sessions) as sessions, ${durationSecondsSum(sql)} as duration,
+          select ${day} as d, sum(sessions) as sessions, sum(duration_seconds_sum) as duration,
                  sum(page_views_sum) as page_views, sum(bounces) as bounces
           from session_metrics_daily
           where ${inRange}
@@ -37,7 +37,7 @@ export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise
         ),
         day_users as (
           select d, count(*) as users
-          from (select distinct ${day} as d, user_id from session_user_hours where ${inRange}) u
+          from (select distinct ${day} as d, user_no from session_user_hours where ${inRange}) u
           group by d
         )
         select to_char(x.d at time zone ${r.tz}, 'YYYY-MM-DD') as day,

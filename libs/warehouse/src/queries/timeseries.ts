@@ -61,7 +61,7 @@ export async function timeseries(sql: Queryable, range: MetricRange, options: Ti
       if (metric === 'users') {
         return sql<Array<{ t: Date; value: number }>>`
           select t, count(*)::float8 as value
-          from (select distinct ${bucket} as t, user_id from user_hours where ${inRange}) b
+          from (select distinct ${bucket} as t, user_no from user_hours where ${inRange}) b
           group by t
           order by t`;
       }

@@ -84,7 +84,8 @@ export const session_metrics_daily = pgTable(
     is_bot: boolean().notNull(),
     sessions: integer().notNull(),
     bounces: integer().notNull(),
-    duration_seconds_sum: doublePrecision().notNull(),
+    /** Σ duration_seconds as an exact numeric, so averages round as avg() over the sessions does. */
+    duration_seconds_sum: numeric({ mode: 'number' }).notNull(),
     page_views_sum: integer().notNull(),
   },
   (t) => [primaryKey({ name: 'session_metrics_daily_pkey', columns: [t.site_id, t.hour, t.is_bot] })],
@@ -100,7 +101,8 @@ export const page_engagement_daily = pgTable(
     /** '' for page views without a path. */
     path: text().notNull(),
     page_views: integer().notNull(),
-    time_on_page_seconds_sum: doublePrecision().notNull(),
+    /** Σ time_on_page_seconds as an exact numeric, so averages round as avg() over the page views does. */
+    time_on_page_seconds_sum: numeric({ mode: 'number' }).notNull(),
     /** Page views with a known time on page. */
     time_on_page_count: integer().notNull(),
     scroll_depth_sum: bigint({ mode: 'number' }).notNull(),

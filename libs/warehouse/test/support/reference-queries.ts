@@ -533,7 +533,7 @@ export class ReferenceQueries {
       .map((value) => ({
         value,
         events: events.get(value)?.length ?? 0,
-        users: new Set((events.get(value) ?? []).map((e) => e.user_id)).size,
+        users: new Set((sessions.get(value) ?? []).map((s) => s.first.user_id)).size,
         sessions: sessions.get(value)?.length ?? 0,
       }))
       .sort((a, b) => b.events - a.events || cmp(a.value, b.value))

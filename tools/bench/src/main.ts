@@ -2,7 +2,7 @@
 // tools/bench: runs the benchmarks, prints figures and ratios against same-run baselines, and
 // with --write regenerates docs/benchmarks.md.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runEtlBench } from './benchmarks/etl';
@@ -11,10 +11,16 @@ import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
 import { runStreamConsumerBench } from './benchmarks/stream-consumer';
 import { runWebBench } from './benchmarks/web';
-import { renderReport } from './report';
+import { type BenchRecord, recordRuns, renderReport } from './report';
 import { type BenchResult, ratio } from './result';
 
-type BenchRun = (o: { quick: boolean }) => BenchResult | BenchResult[] | Promise<BenchResult | BenchResult[]>;
+export interface BenchOptions {
+  quick: boolean;
+  /** web: the warehouse schema to load into and keep, or to reuse when it already holds events. */
+  webSchema?: string;
+}
+
+type BenchRun = (o: BenchOptions) => BenchResult | BenchResult[] | Promise<BenchResult | BenchResult[]>;
 
 const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   normalize: { describe: 'event-schema normalize() + validate on one core, vs a JSON round trip', run: runNormalizeBench },
@@ -36,9 +42,13 @@ ${Object.entries(BENCHMARKS)
   .join('\n')}
 
 Options:
-  --quick       short runs (a smoke test: well under 2 minutes each, web about 5)
-  --write       regenerate docs/benchmarks.md from this run
-  -h, --help    show this help
+  --quick              short runs (a smoke test: well under 2 minutes each, web about 5)
+  --write              record this run's figures in docs/benchmarks.json (each benchmark's last
+                       run; the benchmarks not run keep theirs) and regenerate docs/benchmarks.md
+  --web-schema NAME    web: load the warehouse into schema NAME of the test database and keep it,
+                       or, when NAME already holds events, measure them without loading (the
+                       warehouse build row is then left out)
+  -h, --help           show this help
 `;
 
 async function main(): Promise<number> {
@@ -46,7 +56,12 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        quick: { type: 'boolean', default: false },
+        write: { type: 'boolean', default: false },
+        'web-schema': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\nrun with --help for usage\n`);
@@ -62,12 +77,19 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (known: ${Object.keys(BENCHMARKS).join(', ')})\n`);
     return 2;
   }
-  const results: BenchResult[] = [];
+  const webSchema = parsed.values['web-schema'];
+  if (webSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(webSchema)) {
+    process.stderr.write(`bench: --web-schema must be a lower-case SQL identifier, got ${JSON.stringify(webSchema)}\n`);
+    return 2;
+  }
+  const results = new Map<string, BenchResult[]>();
   for (const name of names) {
     process.stdout.write(`▶ ${name} …\n`);
-    const out = await BENCHMARKS[name].run({ quick: parsed.values.quick ?? false });
+    const out = await BENCHMARKS[name].run({ quick: parsed.values.quick ?? false, webSchema });
+    const list: BenchResult[] = [];
+    results.set(name, list);
     for (const r of Array.isArray(out) ? out : [out]) {
-      results.push(r);
+      list.push(r);
       const target = r.target ? `   target ${r.target.text}: ${r.target.met ? 'pass' : 'SHORT'}` : '';
       const baseline = r.baseline ? `   baseline ${r.baseline.name}: ${r.baseline.value.toFixed(0)} ${r.unit}   ratio ${ratio(r)}` : '';
       const note = r.note ? `   note: ${r.note}\n` : '';
@@ -75,10 +97,14 @@ async function main(): Promise<number> {
     }
   }
   if (parsed.values.write) {
-    const file = resolve(__dirname, '../../../docs/benchmarks.md');
+    const docs = resolve(__dirname, '../../../docs');
+    const recordFile = resolve(docs, 'benchmarks.json');
+    const previous = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as BenchRecord) : {};
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-    writeFileSync(file, renderReport(results, command, new Date()));
-    process.stdout.write(`wrote ${file}\n`);
+    const record = recordRuns(previous, results, command, new Date());
+    writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(resolve(docs, 'benchmarks.md'), renderReport(record, Object.keys(BENCHMARKS)));
+    process.stdout.write(`wrote ${recordFile} and benchmarks.md\n`);
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 import { formatRate, median, percentile, throughput } from './measure';
-import { ratio, toMarkdownTable, type BenchResult } from './result';
+import { recordRuns, renderReport } from './report';
+import { ratio, toMarkdownRows, type BenchResult } from './result';
 
 describe('percentile', () => {
   it('uses nearest rank on unsorted input', () => {
@@ -37,8 +38,28 @@ describe('report table', () => {
 
   it('prints the ratio against the baseline and the target mark', () => {
     expect(ratio(result)).toBe('0.50×');
-    expect(toMarkdownTable([result])).toContain('| x | 250k events/s | json: 500000 events/s | 0.50× | ≥ 200k events/s — pass |');
+    expect(toMarkdownRows([result])).toEqual(['| x | 250k events/s | json: 500000 events/s | 0.50× | ≥ 200k events/s — pass |']);
     expect(formatRate(1_234_567)).toBe('1.23M');
     expect(formatRate(201_234)).toBe('201k');
+  });
+});
+
+describe('recorded runs', () => {
+  const row = (name: string, value: number): BenchResult => ({ name, figure: `${value} ms`, value, unit: 'ms', note: `about ${name}` });
+
+  it('replaces the rows of the benchmarks run and keeps the others, each with its own date', () => {
+    const first = recordRuns({}, new Map([['a', [row('a one', 1)]], ['b', [row('b one', 2), row('b two', 3)]]]), 'npm run bench -- --write', new Date('2026-01-01T00:00:00Z'));
+    const second = recordRuns(first, new Map([['b', [row('b again', 4)]]]), 'npm run bench -- b --write', new Date('2026-02-01T00:00:00Z'));
+    expect(second.a).toEqual(first.a);
+    expect(second.b.rows).toEqual(['| b again | 4 ms | — | — | — |']);
+
+    const markdown = renderReport(second, ['b', 'a']);
+    const table = markdown.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| benchmark'));
+    // in the given order; the replaced rows are gone
+    expect(table).toEqual(['| b again | 4 ms | — | — | — |', '| a one | 1 ms | — | — | — |']);
+    expect(markdown).toContain('- `a`: run 2026-01-01T00:00:00.000Z (`npm run bench -- --write`)');
+    expect(markdown).toContain('- `b`: run 2026-02-01T00:00:00.000Z (`npm run bench -- b --write`)');
+    expect(markdown).toContain('- *b again*: about b again');
+    expect(markdown).not.toContain('b two');
   });
 });

@@ -15,11 +15,13 @@ export function ratio(result: BenchResult): string {
   return result.baseline ? `${(result.value / result.baseline.value).toFixed(2)}×` : '—';
 }
 
-export function toMarkdownTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => {
+export const MARKDOWN_HEADER = '| benchmark | figure | baseline (same run) | ratio | target |\n|---|---|---|---|---|';
+
+/** One markdown table row per result (under MARKDOWN_HEADER). */
+export function toMarkdownRows(results: readonly BenchResult[]): string[] {
+  return results.map((r) => {
     const baseline = r.baseline ? `${r.baseline.name}: ${r.baseline.value.toFixed(0)} ${r.unit}` : '—';
     const target = r.target ? `${r.target.text} — ${r.target.met ? 'pass' : 'short'}` : '—';
     return `| ${r.name} | ${r.figure} | ${baseline} | ${ratio(r)} | ${target} |`;
   });
-  return ['| benchmark | figure | baseline (same run) | ratio | target |', '|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -15,7 +15,7 @@ import type { CanonicalEvent } from '@clickstream/event-schema';
 import { CONSUMER_GROUPS, createKafka, ensureTopics } from '@clickstream/kafka';
 import { startKafkaBackend } from '@clickstream/kafka/testing';
 import { createHealth, createLogger, createMetricsRegistry } from '@clickstream/runtime';
-import { applyMinuteCounts, copyEvents, rebuildModels, type MinuteCount } from '@clickstream/warehouse';
+import { applyMinuteCounts, assertTestDatabase, copyEvents, createWarehouse, rebuildModels, type MinuteCount, type Warehouse } from '@clickstream/warehouse';
 import { createTestWarehouse, generateSessions, startTestPostgres } from '@clickstream/warehouse/testing';
 import { buildServer, createAnalystStore, createLiveFeed, createPipelineStatus } from '@clickstream/web/server';
 import type { Sql } from 'postgres';
@@ -199,6 +199,27 @@ export async function loadWebDataset(sql: Sql, options: WebDatasetOptions): Prom
   };
 }
 
+/**
+ * A warehouse in a named schema of the test database that outlives the run (migrated to this
+ * version): --web-schema loads into it once and later runs measure it again without loading.
+ */
+async function keptWarehouse(url: string, schema: string): Promise<Warehouse> {
+  assertTestDatabase(url);
+  const warehouse = createWarehouse({ url, schema, max: 10 });
+  await warehouse.migrate();
+  return warehouse;
+}
+
+/** What a kept schema already holds, or undefined when it has no events (then it is loaded). */
+async function existingDataset(sql: Sql): Promise<WebDataset | undefined> {
+  const [row] = await sql<[{ events: number; site_events: number; minute_rows: number }]>`
+    select (select count(*) from events)::float8 as events,
+           (select count(*) from events where site_id = ${MEASURED_SITE})::float8 as site_events,
+           (select count(*) from user_minute_counts)::float8 as minute_rows`;
+  if (row.events === 0) return undefined;
+  return { events: row.events, siteEvents: row.site_events, minuteRows: row.minute_rows, copySeconds: 0, modelSeconds: 0, minuteSeconds: 0, analyzeSeconds: 0, totalSeconds: 0 };
+}
+
 // ── the requests ────────────────────────────────────────────────────────────────────────────────
 
 /** `YYYY-MM-DD` of `instant` in `tz` (as the dashboard's date presets count days). */
@@ -365,7 +386,7 @@ const ms = (value: number) => `${Math.round(value)} ms`;
 
 // ── the benchmark ───────────────────────────────────────────────────────────────────────────────
 
-export async function runWebBench(options: { quick: boolean }): Promise<BenchResult[]> {
+export async function runWebBench(options: { quick: boolean; webSchema?: string }): Promise<BenchResult[]> {
   const targetEvents = options.quick ? 1_000_000 : 10_000_000;
   const sampling: Sampling = options.quick ? { warmups: 1, requests: 12, budgetMs: 20_000 } : { warmups: 3, requests: 30, budgetMs: 60_000 };
   const progress = (line: string) => process.stderr.write(`  web: ${line}\n`);
@@ -374,13 +395,21 @@ export async function runWebBench(options: { quick: boolean }): Promise<BenchRes
   try {
     const pg = await startTestPostgres();
     cleanups.push(() => pg.stop());
-    // the pool size apps/web runs with
-    const warehouse = await createTestWarehouse(pg.url, { max: 10 });
-    cleanups.push(() => warehouse.drop());
-    const { sql } = warehouse;
+    // the pool size apps/web runs with; a named schema is kept for the next run
+    const { sql, release } = options.webSchema
+      ? await keptWarehouse(pg.url, options.webSchema).then((w) => ({ sql: w.sql, release: () => w.close() }))
+      : await createTestWarehouse(pg.url, { max: 10 }).then((w) => ({ sql: w.sql, release: () => w.drop() }));
+    cleanups.push(release);
 
-    progress(`loading about ${formatRate(targetEvents)} events over ${DAYS} days, sites ${SITES.map((s) => `${s.id} ${s.share * 100}%`).join(', ')} into ${pg.name}`);
-    const data = await loadWebDataset(sql, { events: targetEvents, progress });
+    const reused = options.webSchema ? await existingDataset(sql) : undefined;
+    let data: WebDataset;
+    if (reused) {
+      progress(`measuring the ${formatRate(reused.events)} events already in schema ${options.webSchema} (no load)`);
+      data = reused;
+    } else {
+      progress(`loading about ${formatRate(targetEvents)} events over ${DAYS} days, sites ${SITES.map((s) => `${s.id} ${s.share * 100}%`).join(', ')} into ${pg.name}`);
+      data = await loadWebDataset(sql, { events: targetEvents, progress });
+    }
 
     // The server as apps/web's main.ts builds it, on real parts.
     const logger = createLogger({ service: 'web', level: 'warn', pretty: false, destination: process.stderr });
@@ -484,9 +513,10 @@ export async function runWebBench(options: { quick: boolean }): Promise<BenchRes
           `site ${MEASURED_SITE} (${formatRate(data.siteEvents)} of the events); now = ${NOW.toISOString()}. ` +
           `The ratio is endpoint ÷ scan: below 1× the endpoint is faster than scanning events. ` +
           `The scan (${scan.times.length} runs) gives the overview's figures for the same range ${sameFigures ? 'exactly' : '— NOT: they DIFFER'} (${scan.figures.events} events, ${scan.figures.users} users, ${scan.figures.page_views} page views). ` +
-          `/api/pipeline is left out (it lists S3 and asks Kafka, not the warehouse). PostgreSQL: ${pg.name}; peak RSS of the bench process ${Math.round(peakRss / 2 ** 20)} MB`,
+          `/api/pipeline is left out (it lists S3 and asks Kafka, not the warehouse). PostgreSQL: ${pg.name}` +
+          `${reused ? `; the warehouse of schema ${options.webSchema}, loaded by an earlier run with --web-schema and migrated to this version` : ''}; peak RSS of the bench process ${Math.round(peakRss / 2 ** 20)} MB`,
       },
-      {
+      ...(reused ? [] : [{
         name: `web warehouse build: ${formatRate(data.events)} events over ${DAYS} days, ${SITES.length} sites (copyEvents + rebuildModels per site-day, minute rollups, ANALYZE)`,
         figure: `${(data.totalSeconds / 60).toFixed(1)} min`,
         value: data.totalSeconds,
@@ -494,7 +524,7 @@ export async function runWebBench(options: { quick: boolean }): Promise<BenchRes
         note:
           `copyEvents ${data.copySeconds.toFixed(0)} s (${formatRate(data.events / data.copySeconds)} events/s), rebuildModels ${data.modelSeconds.toFixed(0)} s, ` +
           `user_minute_counts ${data.minuteSeconds.toFixed(0)} s (${data.minuteRows} rows), ANALYZE after each day and VACUUM ANALYZE ${data.analyzeSeconds.toFixed(0)} s; the rest is generating the events. Information only: the ETL benchmark has the load targets.`,
-      },
+      }]),
       ...rows,
     ];
   } finally {

@@ -10,6 +10,11 @@ export const WebConfigSchema = Type.Object({
   DATABASE_URL: env.DATABASE_URL,
   DATABASE_SCHEMA: env.DATABASE_SCHEMA,
   MIGRATE: env.MIGRATE,
+  WEB_QUERY_WORK_MEM: Type.String({
+    pattern: '^\\d{1,7}(kB|MB|GB)$',
+    default: '64MB',
+    description: "PostgreSQL work_mem of the API's connections: report queries hash-aggregate many rows",
+  }),
   KAFKA_BROKERS: env.KAFKA_BROKERS,
   KAFKA_TOPIC: env.KAFKA_TOPIC,
   ...s3Env,

@@ -19,6 +19,12 @@ export interface WarehouseOptions {
   schema?: string;
   /** Pool size (postgres.js `max`); default 10. */
   max?: number;
+  /**
+   * PostgreSQL `work_mem` of every pooled connection (e.g. '64MB'); the server's default when
+   * absent. Dashboard queries hash hundreds of thousands of (user, hour) rows, which spill to disk
+   * under the 4 MB default.
+   */
+  workMem?: string;
   logger?: WarehouseLogger;
 }
 
@@ -31,13 +37,19 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/** A work_mem setting: a whole number with an optional kB/MB/GB unit. */
+function assertWorkMem(value: string): string {
+  if (!/^\d{1,7}\s*(kB|MB|GB)?$/.test(value)) throw new Error(`workMem must be a number with kB, MB or GB (e.g. 64MB), got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function createWarehouse(options: WarehouseOptions): Warehouse {
   const schema = assertSchemaName(options.schema ?? DEFAULT_WAREHOUSE_SCHEMA);
   // begin() guarded against postgres.js crashing the process when a transaction's connection dies
   const sql = guardTransactions(postgres(options.url, {
     max: options.max ?? 10,
     // A startup parameter, so it holds on every pooled connection from its first query on.
-    connection: { search_path: schema, application_name: 'clickstream' },
+    connection: { search_path: schema, application_name: 'clickstream', ...(options.workMem ? { work_mem: assertWorkMem(options.workMem) } : {}) },
     onnotice: () => undefined, // "already exists, skipping" and the like
   }));
   const db = drizzleKeepingTypes(sql);

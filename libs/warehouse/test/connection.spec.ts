@@ -1,6 +1,6 @@
 // createWarehouse: search_path on every pooled connection, and postgres.js types intact next to drizzle.
 import { desc, eq } from 'drizzle-orm';
-import { etl_runs, events } from '../src';
+import { createWarehouse, etl_runs, events } from '../src';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
 
 jest.setTimeout(60_000);
@@ -27,6 +27,17 @@ describe('createWarehouse', () => {
       const [r] = await tx`select current_schema() as schema`;
       expect(r.schema).toBe(wh.schema);
     });
+  });
+
+  it('sets work_mem on every pooled connection when asked, and refuses a malformed value', async () => {
+    const tuned = createWarehouse({ url: pg.url, schema: wh.schema, max: 3, workMem: '48MB' });
+    try {
+      const rows = await Promise.all(Array.from({ length: 6 }, () => tuned.sql`select current_setting('work_mem') as w, pg_sleep(0.05)`));
+      expect(new Set(rows.map(([r]) => r.w))).toEqual(new Set(['48MB']));
+    } finally {
+      await tuned.close();
+    }
+    expect(() => createWarehouse({ url: pg.url, workMem: '64 megabytes; drop table x' })).toThrow(/workMem/);
   });
 
   it('keeps postgres.js types for plain sql: Date in and out, jsonb objects in and out, date as YYYY-MM-DD', async () => {

@@ -1,46 +1,37 @@
 #!/usr/bin/env node
 // tools/simulator CLI: realistic clickstream traffic sent through ingest's HTTP API.
+// A thin wrapper: everything is in cli.ts / run.ts (exported from index.ts for tests and tools).
+// Usage: main.js [--config F] [--ingest-url U] [--write-key K] [--users N] [--duration D] [--rate N]
+//        [--max-events N] [--seed S] [--start T] [--site H] [--batch-size N] [--malformed-rate P] [--quiet]
+// (`--help` prints all of them.) Ends with one JSON summary line on stdout.
 
-import { parseArgs } from 'node:util';
+import { runCli } from './cli';
 
-const USAGE = `Usage: simulator [--config sim.yaml] [--ingest-url http://localhost:8000] [--seed S] [--users N] [--duration 60s] [--rate N]
-
-Generates realistic traffic — users with sessions, page paths, clicks, scrolls, purchases,
-referrers, UTM campaigns, several devices and a share of bots — and sends it to ingest in batches.
-
-Options:
-  --config <file>      YAML or JSON simulation config (users, duration, rate, probabilities)
-  --ingest-url <url>   where ingest listens (default http://localhost:8000)
-  --write-key <key>    write key to send, when ingest has WRITE_KEYS
-  --seed <s>           makes the traffic repeatable
-  -h, --help           show this help
-`;
-
-function main(): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        config: { type: 'string' },
-        'ingest-url': { type: 'string', default: 'http://localhost:8000' },
-        'write-key': { type: 'string' },
-        seed: { type: 'string' },
-        users: { type: 'string' },
-        duration: { type: 'string' },
-        rate: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`simulator: ${(err as Error).message}\nrun with --help for usage\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  process.stderr.write('simulator: traffic generation is not built yet (issue 9); only the seeded random source exists\n');
-  return 1;
+const controller = new AbortController();
+let signals = 0;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write('simulator: stopping now\n');
+      process.exit(130);
+    }
+    process.stderr.write(`\nsimulator: ${sig}: stopping after the batch in flight\n`);
+    controller.abort();
+  });
 }
 
-process.exitCode = main();
+runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: process.stderr.isTTY === true,
+  signal: controller.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`simulator: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -9,6 +9,14 @@ export interface Random {
   chance(p: number): boolean;
   /** One of the items, chosen with the given weights. */
   weighted<T>(items: ReadonlyArray<readonly [T, number]>): T;
+  /** One of the items, uniformly. */
+  pick<T>(items: ReadonlyArray<T>): T;
+  /** Exponentially distributed with the given mean. */
+  exponential(mean: number): number;
+  /** A random (version 4 layout) UUID drawn from this source. */
+  uuid(): string;
+  /** `length` lower-case hex digits. */
+  hex(length: number): string;
 }
 
 /** Seeds sfc32 from a string or number through a 32-bit FNV-1a hash + splitmix mixing. */
@@ -39,6 +47,11 @@ export function seededRandom(seed: string | number): Random {
     return t / 4294967296;
   };
   for (let i = 0; i < 12; i++) next();
+  const hex = (length: number): string => {
+    let out = '';
+    while (out.length < length) out += Math.floor(next() * 4294967296).toString(16).padStart(8, '0');
+    return out.slice(0, length);
+  };
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
@@ -53,5 +66,16 @@ export function seededRandom(seed: string | number): Random {
       }
       return items[items.length - 1][0];
     },
+    pick: (items) => {
+      if (items.length === 0) throw new RangeError('pick() needs at least one item');
+      return items[Math.floor(next() * items.length)];
+    },
+    exponential: (mean) => -Math.log(1 - next()) * mean,
+    uuid: () => {
+      const h = hex(32);
+      const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    },
+    hex,
   };
 }

@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1.7
+# apps/etl: raw archive → warehouse models (serve: /health, /ready, /metrics on 9102). Build from the repository root:
+#   docker build -f docker/etl.Dockerfile -t clickstream/etl .
+
+# ---- build: the whole workspace's dependencies, then the Nx build of the app and the libs it uses
+FROM node:20-slim AS build
+WORKDIR /repo
+ENV NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
+# README: Node.js 20.19+ and npm 11
+RUN npm install -g npm@11
+COPY . .
+RUN --mount=type=cache,target=/root/.npm npm ci
+RUN npx nx run etl:build --output-style=stream
+# Production dependencies only, for this app and the workspace libs it loads at run time. Every
+# workspace's package.json is copied so that npm ci matches the lockfile.
+RUN mkdir -p /prod && cp package.json package-lock.json /prod/ \
+ && for d in libs/* apps/* tools/*; do mkdir -p "/prod/$d" && cp "$d/package.json" "/prod/$d/"; done \
+ && cd /prod && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --workspace @clickstream/etl
+
+# ---- runtime: node, production node_modules and the built files; nothing else
+FROM node:20-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /prod/ ./
+COPY --from=build /repo/libs/event-schema/dist libs/event-schema/dist
+COPY --from=build /repo/libs/runtime/dist libs/runtime/dist
+COPY --from=build /repo/libs/archive/dist libs/archive/dist
+COPY --from=build /repo/libs/warehouse/dist libs/warehouse/dist
+COPY --from=build /repo/libs/warehouse/migrations libs/warehouse/migrations
+COPY --from=build /repo/apps/etl/dist apps/etl/dist
+# the image's unprivileged user; the files above stay owned by root (read-only to the app)
+USER node
+EXPOSE 9102
+# /ready: 200 when PostgreSQL and S3 answer (serve, the default command) (no curl in slim images: node's fetch)
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ETL_PORT||9102)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "apps/etl/dist/main.js"]

@@ -11,13 +11,12 @@ RUN npm install -g npm@11
 COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci
 RUN npx nx run ingest:build --output-style=stream
-# Production dependencies only, for this app and the workspace libs it loads at run time
-# (@clickstream/kafka is required by ingest's dist but listed among its devDependencies, so it is
-# named here). Every workspace's package.json is copied so that npm ci matches the lockfile.
+# Production dependencies only, for this app and the workspace libs it loads at run time. Every
+# workspace's package.json is copied so that npm ci matches the lockfile.
 RUN mkdir -p /prod && cp package.json package-lock.json /prod/ \
  && for d in libs/* apps/* tools/*; do mkdir -p "/prod/$d" && cp "$d/package.json" "/prod/$d/"; done \
  && cd /prod && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-      --workspace @clickstream/ingest --workspace @clickstream/kafka
+      --workspace @clickstream/ingest
 
 # ---- runtime: node, production node_modules and the built files; nothing else
 FROM node:20-slim AS runtime

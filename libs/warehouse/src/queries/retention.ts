@@ -101,11 +101,15 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
     () => sql<Array<{ cohort: string; users: number; week: number; retained: number; rate: number }>>`
       with ${cohortSessions},
       cohorts as (select cohort, count(*) as users from cohort_users group by cohort),
+      -- distinct (cohort, week, user) first, then counted: hashed, where count(distinct) would sort
       returns as (
-        select c.cohort, (w.day - c.cohort) / 7 as week, count(distinct w.user_key) as retained
-        from cohort_users c
-        join window_sessions w on w.user_key = c.user_key
-        where w.day - c.cohort < 7 * ${weeks}::int
+        select cohort, week, count(*) as retained
+        from (
+          select distinct c.cohort, (w.day - c.cohort) / 7 as week, w.user_key
+          from cohort_users c
+          join window_sessions w on w.user_key = c.user_key
+          where w.day - c.cohort < 7 * ${weeks}::int
+        ) r
         group by 1, 2
       )
       select to_char(k.cohort, 'YYYY-MM-DD') as cohort, k.users::float8 as users, x.week, x.retained::float8 as retained,

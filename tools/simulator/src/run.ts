@@ -4,6 +4,7 @@
 import type { SimulationConfig } from './config';
 import { createGenerator, type GeneratedEvent } from './generator';
 import { createSender, type SenderOptions } from './sender';
+import { waitMs } from './wait';
 
 export interface RunOptions {
   config: SimulationConfig;
@@ -56,17 +57,6 @@ export class SimulationError extends Error {
   }
 }
 
-const waitMs = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export async function runSimulation(options: RunOptions, hooks: RunHooks = {}): Promise<Summary> {
   const { config } = options;

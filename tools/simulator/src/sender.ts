@@ -3,6 +3,7 @@
 
 import { LIMITS } from '@clickstream/event-schema';
 import type { SimEvent } from './generator';
+import { waitMs as sleep } from './wait';
 
 export interface BatchOutcome {
   accepted: number;
@@ -50,17 +51,6 @@ export interface SenderOptions {
   fetchImpl?: typeof fetch;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** Retry-After as seconds or an HTTP date → ms. */
 export function retryAfterMs(header: string | null, nowMs = Date.now()): number | undefined {

@@ -4,12 +4,16 @@
 -- user_hours (0003) is rebuilt with user numbers in place of the text ids.
 CREATE TABLE "dimension_user_hours" (
 	"site_id" text NOT NULL,
-	"dimension" text NOT NULL,
 	"hour" timestamp with time zone NOT NULL,
 	"is_bot" boolean NOT NULL,
-	"value" text NOT NULL,
 	"user_no" integer NOT NULL,
-	CONSTRAINT "dimension_user_hours_pkey" PRIMARY KEY("site_id","dimension","hour","is_bot","value","user_no")
+	"country" text NOT NULL,
+	"device_type" text NOT NULL,
+	"browser" text NOT NULL,
+	"os" text NOT NULL,
+	"referrer_domain" text NOT NULL,
+	"utm_source" text NOT NULL,
+	CONSTRAINT "dimension_user_hours_pkey" PRIMARY KEY("site_id","hour","is_bot","user_no","country","device_type","browser","os","referrer_domain","utm_source")
 );
 --> statement-breakpoint
 CREATE TABLE "event_dimension_hourly" (
@@ -111,12 +115,12 @@ CROSS JOIN LATERAL (VALUES ('country', x."country"), ('device_type', x."device_t
                            ('referrer_domain', x."referrer_domain"), ('utm_source', x."utm_source")) AS d("dimension", "value")
 GROUP BY 1, 2, 3, 4, 5;
 --> statement-breakpoint
-INSERT INTO "dimension_user_hours" ("site_id", "dimension", "hour", "is_bot", "value", "user_no")
-SELECT DISTINCT x."site_id", d."dimension", date_trunc('hour', x."started_at", 'UTC'), x."is_bot", coalesce(d."value", '(none)'), n."user_no"
+INSERT INTO "dimension_user_hours" ("site_id", "hour", "is_bot", "user_no", "country", "device_type", "browser", "os", "referrer_domain", "utm_source")
+SELECT DISTINCT x."site_id", date_trunc('hour', x."started_at", 'UTC'), x."is_bot", n."user_no",
+       coalesce(x."country", '(none)'), coalesce(x."device_type", '(none)'), coalesce(x."browser", '(none)'),
+       coalesce(x."os", '(none)'), coalesce(x."referrer_domain", '(none)'), coalesce(x."utm_source", '(none)')
 FROM "sessions" x
-JOIN "user_numbers" n ON n."site_id" = x."site_id" AND n."user_id" = x."user_id"
-CROSS JOIN LATERAL (VALUES ('country', x."country"), ('device_type', x."device_type"), ('browser', x."browser"), ('os', x."os"),
-                           ('referrer_domain', x."referrer_domain"), ('utm_source', x."utm_source")) AS d("dimension", "value");
+JOIN "user_numbers" n ON n."site_id" = x."site_id" AND n."user_id" = x."user_id";
 --> statement-breakpoint
 INSERT INTO "session_user_hours" ("site_id", "hour", "is_bot", "user_no", "sessions")
 SELECT x."site_id", date_trunc('hour', x."started_at", 'UTC'), x."is_bot", n."user_no", count(*)::int

@@ -405,9 +405,10 @@ async function rebuildIn(
     group by 1, 2, 3, 4, 5`);
   await deleteHours('dimension_user_hours', 'rb_all_days');
   await run(`
-    insert into dimension_user_hours (site_id, dimension, hour, is_bot, value, user_no)
-    select distinct x.site_id, d.dimension, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, coalesce(d.value, '(none)'), n.user_no
-    from ${sessionUsers} ${unfoldDimensions('x')}`);
+    insert into dimension_user_hours (site_id, hour, is_bot, user_no, ${DIMENSION_COLUMNS.join(', ')})
+    select distinct x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, n.user_no,
+           ${DIMENSION_COLUMNS.map((c) => `coalesce(x.${c}, '(none)')`).join(', ')}
+    from ${sessionUsers}`);
   await deleteHours('session_user_hours', 'rb_all_days');
   await run(`
     insert into session_user_hours (site_id, hour, is_bot, user_no, sessions)

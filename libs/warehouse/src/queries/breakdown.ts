@@ -33,9 +33,9 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
   if (onWholeHours(r)) {
     // The hour tables hold what the raw query groups: events and sessions per value are sums over
     // hours; users are not additive, so they are counted distinct over the range's
-    // dimension_user_hours rows (a user with human and bot rows is one user number either way) —
-    // and only for the values that make the list. The distinct (value, user) pairs are hashed
-    // rather than sorted, which is what count(distinct) would do.
+    // dimension_user_hours rows, which carry every dimension's value (a user with human and bot
+    // rows is one user number either way) — and only for the values that make the list. The
+    // distinct (value, user) pairs are hashed rather than sorted, which is what count(distinct) would do.
     const inHours = sql`site_id = ${r.site} and dimension = ${checked} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     return withRangeErrors(r, () =>
       sql<BreakdownRow[]>`
@@ -61,9 +61,9 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
         users as (
           select value, count(*) as users
           from (
-            select distinct value, user_no
+            select distinct ${column} as value, user_no
             from dimension_user_hours
-            where ${inHours} and value in (select value from top)
+            where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)} and ${column} in (select value from top)
           ) u
           group by value
         )

@@ -211,20 +211,31 @@ export const event_dimension_hourly = pgTable(
 );
 
 /**
- * One row per user (user_numbers) with a session starting in a UTC hour whose first event had a
- * dimension value: distinct users per value over whole hours, attributed like sessions.
+ * One row per user (user_numbers) and combination of breakdown dimension values ('(none)' when
+ * unknown) of the sessions the user started in a UTC hour (the values of each session's first
+ * event): distinct users per value of any dimension over whole hours, attributed like sessions.
+ * One row carries all six values, so a rebuild writes a sixth of the rows one per dimension would.
  */
 export const dimension_user_hours = pgTable(
   'dimension_user_hours',
   {
     site_id: text().notNull(),
-    dimension: text().notNull(),
     hour: utc().notNull(),
     is_bot: boolean().notNull(),
-    value: text().notNull(),
     user_no: integer().notNull(),
+    country: text().notNull(),
+    device_type: text().notNull(),
+    browser: text().notNull(),
+    os: text().notNull(),
+    referrer_domain: text().notNull(),
+    utm_source: text().notNull(),
   },
-  (t) => [primaryKey({ name: 'dimension_user_hours_pkey', columns: [t.site_id, t.dimension, t.hour, t.is_bot, t.value, t.user_no] })],
+  (t) => [
+    primaryKey({
+      name: 'dimension_user_hours_pkey',
+      columns: [t.site_id, t.hour, t.is_bot, t.user_no, t.country, t.device_type, t.browser, t.os, t.referrer_domain, t.utm_source],
+    }),
+  ],
 );
 
 /** Sessions starting in each UTC hour per value of each breakdown dimension (the session's first event's). */

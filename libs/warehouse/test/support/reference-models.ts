@@ -303,8 +303,12 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
       const row = sessionDimensionRows.get(k) ?? { ...base, sessions: 0 };
       row.sessions = Number(row.sessions) + 1;
       sessionDimensionRows.set(k, row);
-      dimensionUsers.set(`${k}\u0000${x.user_id}`, { ...base, user_id: x.user_id });
     }
+  }
+  for (const x of sessions) {
+    const row: Row = { site_id: x.site_id, hour: hourOf(String(x.started_at)), is_bot: x.is_bot, user_id: x.user_id };
+    for (const { dimension, value } of dimensionsOf(x as never)) row[dimension] = value;
+    dimensionUsers.set(JSON.stringify(row), row);
   }
   const sessionUserHours = [...groupBy(sessions, (x) => `${hourKey(x, 'started_at')}\u0000${x.user_id}`).values()].map((list) => ({
     site_id: list[0].site_id,

@@ -68,10 +68,27 @@ export async function produceEvents(producer: Producer, topic: string, events: C
 /** Every line of every archive object under raw/, as parsed events with their object key. */
 export async function readArchive(archive: RawArchive): Promise<Array<{ key: string; event: CanonicalEvent }>> {
   const out: Array<{ key: string; event: CanonicalEvent }> = [];
-  for await (const object of archive.list({ prefix: 'raw/' })) {
-    for await (const { line } of archive.readLines(object.key)) out.push({ key: object.key, event: JSON.parse(line) as CanonicalEvent });
-  }
+  for await (const object of archive.list({ prefix: 'raw/' })) out.push(...(await readObjectEvents(archive, object.key)));
   return out;
+}
+
+/**
+ * One object's events. s3rver (unlike S3, whose PUT is atomic) rewrites an object's file in place,
+ * so a GET racing a replayed put of the same key can have its response cut off ("aborted"): the
+ * object is then read again, from its start, a few times before the error counts.
+ */
+async function readObjectEvents(archive: RawArchive, key: string, attempts = 5): Promise<Array<{ key: string; event: CanonicalEvent }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const events: Array<{ key: string; event: CanonicalEvent }> = [];
+      for await (const { line } of archive.readLines(key)) events.push({ key, event: JSON.parse(line) as CanonicalEvent });
+      return events;
+    } catch (err) {
+      const cutOff = (err as { code?: string }).code === 'ECONNRESET' || (err as Error).message === 'aborted';
+      if (!cutOff || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export async function rollupTotals(warehouse: Warehouse): Promise<Map<string, number>> {

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Sql, TransactionSql } from 'postgres';
 import { copyJsonField, copyTextField } from './copy-text';
 import { EVENT_COLUMNS, eventRow } from './event-row';
+import { isTransaction } from './transaction';
 
 export interface CopyEventsResult {
   /** Events read from the input. */
@@ -117,10 +118,6 @@ function serverErrorOf(query: object): Promise<never> {
   });
   rejected.catch(() => undefined); // when our own stream error wins the race, the server's echo of it is expected
   return rejected;
-}
-
-function isTransaction(sql: Sql | TransactionSql): sql is TransactionSql {
-  return 'savepoint' in sql && typeof sql.savepoint === 'function';
 }
 
 /** The event's `events` columns as one COPY text row (tab-separated, no line end), in EVENT_COLUMNS order. */

@@ -2,6 +2,7 @@
 // UTC hour, to live_hour_counts, and the Kafka offsets those counts include, meant to be written in
 // one transaction.
 import type { Sql, TransactionSql } from 'postgres';
+import { isTransaction } from './transaction';
 
 type Queryable = Sql | TransactionSql;
 
@@ -82,10 +83,6 @@ export async function applyMinuteCounts(tx: Queryable, rows: readonly MinuteCoun
     return result.count;
   };
   return isTransaction(tx) ? write(tx) : tx.begin(write);
-}
-
-function isTransaction(sql: Queryable): sql is TransactionSql {
-  return 'savepoint' in sql && typeof sql.savepoint === 'function';
 }
 
 function compare(a: string, b: string): number {

@@ -14,6 +14,11 @@ export function isConnectionLoss(err: unknown): boolean {
   return typeof code === 'string' && (LOST_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code));
 }
 
+/** Whether `sql` is a transaction (postgres.js gives only transactions savepoint()), rather than a pool. */
+export function isTransaction(sql: Sql | TransactionSql): sql is TransactionSql {
+  return 'savepoint' in sql && typeof sql.savepoint === 'function';
+}
+
 export async function transaction<T>(sql: Sql, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
   const result = await sql.begin(async (tx) => {
     try {

@@ -53,12 +53,9 @@ const SESSION_ORDER = 'event_time, received_at, event_id';
 /** What identifies a session in the models, led by the session id's hash (`sh`, cheap to sort on). */
 const SESSION_KEY = (t: string) => `${t}.sh, ${t}.site_id, ${t}.session_id, ${t}.is_bot`;
 
-/** The breakdown dimensions: columns of both events and sessions (schema/models.ts). */
-const DIMENSION_COLUMNS = BREAKDOWN_DIMENSION_COLUMNS;
-
 /** `cross join lateral` one row per breakdown dimension of `alias`: (dimension, value). */
 function unfoldDimensions(alias: string): string {
-  return `cross join lateral (values ${DIMENSION_COLUMNS.map((c) => `('${c}', ${alias}.${c})`).join(', ')}) as d(dimension, value)`;
+  return `cross join lateral (values ${BREAKDOWN_DIMENSION_COLUMNS.map((c) => `('${c}', ${alias}.${c})`).join(', ')}) as d(dimension, value)`;
 }
 
 /** The events columns the rebuild reads (the wide payload stays behind). */
@@ -388,9 +385,9 @@ async function rebuildIn(
     insert into event_dimension_hourly (site_id, dimension, hour, is_bot, value, events)
     select g.site_id, d.dimension, g.hour, g.is_bot, coalesce(d.value, '(none)'), sum(g.events)::int
     from (
-      select r.site_id, date_trunc('hour', r.event_time, 'UTC') as hour, r.is_bot, ${DIMENSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, count(*) as events
+      select r.site_id, date_trunc('hour', r.event_time, 'UTC') as hour, r.is_bot, ${BREAKDOWN_DIMENSION_COLUMNS.map((c) => `r.${c}`).join(', ')}, count(*) as events
       from ${touchedDayEvents}
-      group by 1, 2, 3, ${DIMENSION_COLUMNS.map((_, i) => i + 4).join(', ')}
+      group by 1, 2, 3, ${BREAKDOWN_DIMENSION_COLUMNS.map((_, i) => i + 4).join(', ')}
     ) g ${unfoldDimensions('g')}
     group by 1, 2, 3, 4, 5`);
 
@@ -405,9 +402,9 @@ async function rebuildIn(
     group by 1, 2, 3, 4, 5`);
   await deleteHours('dimension_user_hours', 'rb_all_days');
   await run(`
-    insert into dimension_user_hours (site_id, hour, is_bot, user_no, ${DIMENSION_COLUMNS.join(', ')})
+    insert into dimension_user_hours (site_id, hour, is_bot, user_no, ${BREAKDOWN_DIMENSION_COLUMNS.join(', ')})
     select distinct x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, n.user_no,
-           ${DIMENSION_COLUMNS.map((c) => `coalesce(x.${c}, '(none)')`).join(', ')}
+           ${BREAKDOWN_DIMENSION_COLUMNS.map((c) => `coalesce(x.${c}, '(none)')`).join(', ')}
     from ${sessionUsers}`);
   await deleteHours('session_user_hours', 'rb_all_days');
   await run(`

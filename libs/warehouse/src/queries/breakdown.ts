@@ -1,10 +1,11 @@
 // Events, users and sessions per value of one visitor dimension (country, device, browser, …), from
 // the events fact and the sessions model or, for whole UTC hours without filters, from their
 // hour-grain sums per dimension value.
+import { BREAKDOWN_DIMENSION_COLUMNS } from '../schema/models';
 import { botFilter, eventTypeFilter, inFilteredSessions, onWholeHours, oneOf, sessionsFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
 
-/** The dimensions, each a column of both `events` and `sessions`. */
-export const BREAKDOWN_DIMENSIONS = ['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'] as const;
+/** The dimensions, each a column of both `events` and `sessions` (and of the breakdown rollups). */
+export const BREAKDOWN_DIMENSIONS = BREAKDOWN_DIMENSION_COLUMNS;
 export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
 
 export interface BreakdownRow {

@@ -3,7 +3,7 @@
 // narrowed to — and how the API's `from`/`to` strings become one.
 import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { InvalidQueryError } from './errors';
-import { assertTimeZone, instantOfLocalTime } from './time-zone';
+import { assertTimeZone, instantOfLocalTime, wholeHourOffsets } from './time-zone';
 
 export type Queryable = Sql | TransactionSql;
 
@@ -198,13 +198,22 @@ const HOUR_MS = 3_600_000;
  * `dimension_user_hours` and `session_dimension_hourly` instead of `events` and `sessions`: the
  * range starts and ends on whole UTC hours (any date range in UTC or a whole-hour zone) and no
  * filter is set (those tables have no session attributes). Figures bucketed by local hour or day
- * also need the zone's hours to be whole UTC hours (`wholeHourOffsets`). The answers are the same
+ * also need the zone's hours to be whole UTC hours (`onWholeLocalHours`). The answers are the same
  * either way (duration sums are exact numerics in the hour tables); only the cost differs.
  */
 export function onWholeHours(range: ResolvedRange): boolean {
   const { eventType, deviceType, country } = range.filters;
   if (eventType !== undefined || deviceType !== undefined || country !== undefined) return false;
   return range.from.getTime() % HOUR_MS === 0 && range.to.getTime() % HOUR_MS === 0;
+}
+
+/**
+ * onWholeHours, and buckets of local hours or days are unions of whole UTC hours throughout the
+ * range (the zone's offset is a whole number of hours): what figures bucketed by local hour or day
+ * need to be read from the hour-grain tables.
+ */
+export function onWholeLocalHours(range: ResolvedRange): boolean {
+  return onWholeHours(range) && wholeHourOffsets(range.tz, range.from.getTime(), range.to.getTime());
 }
 
 /** `and not is_bot` unless bots are included: every model row and event carries the flag. */

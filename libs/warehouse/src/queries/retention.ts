@@ -1,7 +1,7 @@
 // Weekly retention: users grouped by the week of their first session, and how many came back in each week after it.
 import { InvalidQueryError } from './errors';
-import { botFilter, onWholeHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
-import { instantOfLocalTime, utcOffset, wholeHourOffsets } from './time-zone';
+import { botFilter, onWholeLocalHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { instantOfLocalTime, utcOffset } from './time-zone';
 
 export const DEFAULT_RETENTION_WEEKS = 8;
 export const MAX_RETENTION_WEEKS = 26;
@@ -51,7 +51,7 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
   // window_sessions: (user, local day) of the sessions starting in [windowStart, to); cohort_users:
   // each user whose first session is among them, with the Monday of its week. A user is `user_key`:
   // the user number of the rollups on the fast path, the user id on the raw one.
-  const fromRollups = onWholeHours({ ...r, from: windowStart }) && wholeHourOffsets(r.tz, windowStart.getTime(), r.to.getTime());
+  const fromRollups = onWholeLocalHours({ ...r, from: windowStart });
   const cohortSessions = fromRollups
     ? // Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: a session
       // starts on the local day of its hour in session_user_hours, and a user's first session is

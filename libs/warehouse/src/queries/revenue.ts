@@ -1,8 +1,7 @@
 // Orders and revenue for a range: totals, per local day, top products and payment methods, from the
 // orders and order_items models (one row per order_id, at its first purchase event) or, for the
 // totals and days of whole UTC hours without filters, from their hourly sums (revenue_daily).
-import { botFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
-import { wholeHourOffsets } from './time-zone';
+import { botFilter, inFilteredSessions, onWholeHours, onWholeLocalHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export interface RevenueDayRow {
   /** YYYY-MM-DD in the range's time zone. */
@@ -53,9 +52,8 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
   // Whole UTC hours without filters: revenue_daily holds each hour's orders and Σ amount (all
   // currencies), the same numerics summed in another grouping. Its hours make local days only where
   // every hour lies within one local day (no half-hour offsets in the range).
-  const hourly = onWholeHours(r);
   const inHours = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
-  const totals = hourly
+  const totals = onWholeHours(r)
     ? sql`
         select coalesce(sum(orders), 0)::float8 as orders,
                coalesce(sum(revenue), 0)::float8 as revenue,
@@ -68,20 +66,19 @@ export async function revenue(sql: Queryable, range: MetricRange, options: ListO
                coalesce(round(sum(amount) / nullif(count(*), 0), 2), 0)::float8 as aov
         from orders
         where ${ordersInRange}`;
-  const days =
-    hourly && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())
-      ? sql`
-          select to_char(hour at time zone ${r.tz}, 'YYYY-MM-DD') as day, sum(orders)::float8 as orders, sum(revenue)::float8 as revenue
-          from revenue_daily
-          where ${inHours}
-          group by 1
-          order by 1`
-      : sql`
-          select to_char(ordered_at at time zone ${r.tz}, 'YYYY-MM-DD') as day, count(*)::float8 as orders, sum(amount)::float8 as revenue
-          from orders
-          where ${ordersInRange}
-          group by 1
-          order by 1`;
+  const days = onWholeLocalHours(r)
+    ? sql`
+        select to_char(hour at time zone ${r.tz}, 'YYYY-MM-DD') as day, sum(orders)::float8 as orders, sum(revenue)::float8 as revenue
+        from revenue_daily
+        where ${inHours}
+        group by 1
+        order by 1`
+    : sql`
+        select to_char(ordered_at at time zone ${r.tz}, 'YYYY-MM-DD') as day, count(*)::float8 as orders, sum(amount)::float8 as revenue
+        from orders
+        where ${ordersInRange}
+        group by 1
+        order by 1`;
 
   return withRangeErrors(r, async () => {
     const [[totalsRow], rows, topProducts, paymentMethods] = await Promise.all([

@@ -1,6 +1,5 @@
 // Sessions per local day: each session counts on the day (in the range's time zone) of its first event.
-import { botFilter, onWholeHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
-import { wholeHourOffsets } from './time-zone';
+import { botFilter, onWholeLocalHours, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
 
 export interface SessionsDayRow {
   /** YYYY-MM-DD in the range's time zone. */
@@ -23,7 +22,7 @@ export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise
   // hour sums of sessions, and the users of each day distinct over its session_user_hours rows.
   // Duration sums are exact numerics and every ratio is a numeric division like avg()'s, so both
   // paths round alike.
-  if (onWholeHours(r) && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())) {
+  if (onWholeLocalHours(r)) {
     const inRange = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     const day = sql`date_trunc('day', hour, ${r.tz})`;
     return withRangeErrors(r, () =>

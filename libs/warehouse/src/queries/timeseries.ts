@@ -1,7 +1,6 @@
 // One metric per minute, hour or local day, for charts.
 import { InvalidQueryError } from './errors';
-import { wholeHourOffsets } from './time-zone';
-import { botFilter, eventTypeFilter, inFilteredSessions, onWholeHours, oneOf, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import { botFilter, eventTypeFilter, inFilteredSessions, onWholeLocalHours, oneOf, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
 
 export const TIMESERIES_METRICS = ['events', 'page_views', 'users', 'sessions', 'revenue', 'orders'] as const;
 export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
@@ -47,7 +46,7 @@ export async function timeseries(sql: Queryable, range: MetricRange, options: Ti
   // hours (revenue over every currency, as the raw path sums amounts whatever their currency); users
   // are distinct over each bucket's user_hours rows, so a user is counted once per bucket as with
   // events (the distinct pairs are hashed rather than sorted, which is what count(distinct) would do).
-  if (interval !== 'minute' && onWholeHours(r) && wholeHourOffsets(r.tz, r.from.getTime(), r.to.getTime())) {
+  if (interval !== 'minute' && onWholeLocalHours(r)) {
     const inRange = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     const bucket = sql`date_trunc(${interval}, hour, ${r.tz})`;
     const hourly = {

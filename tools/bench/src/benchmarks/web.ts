@@ -15,7 +15,7 @@ import type { CanonicalEvent } from '@clickstream/event-schema';
 import { CONSUMER_GROUPS, createKafka, ensureTopics } from '@clickstream/kafka';
 import { startKafkaBackend } from '@clickstream/kafka/testing';
 import { createHealth, createLogger, createMetricsRegistry } from '@clickstream/runtime';
-import { applyMinuteCounts, assertTestDatabase, copyEvents, createWarehouse, rebuildModels, type MinuteCount, type Warehouse } from '@clickstream/warehouse';
+import { applyMinuteCounts, assertTestDatabase, BREAKDOWN_DIMENSIONS, copyEvents, createWarehouse, rebuildModels, type MinuteCount, type Warehouse } from '@clickstream/warehouse';
 import { createTestWarehouse, generateSessions, startTestPostgres } from '@clickstream/warehouse/testing';
 import { buildServer, createAnalystStore, createLiveFeed, createPipelineStatus } from '@clickstream/web/server';
 import type { Sql } from 'postgres';
@@ -262,8 +262,6 @@ interface Probe {
   /** Whether to send tz when not ranged. */
   tz?: boolean;
 }
-
-const BREAKDOWN_DIMENSIONS = ['country', 'device_type', 'browser', 'os', 'referrer_domain', 'utm_source'];
 
 /** Every dashboard endpoint with the parameters the dashboard's pages send. /api/pipeline is left out: it lists S3 and asks Kafka. */
 const PROBES: Probe[] = [

@@ -1,5 +1,5 @@
 // Health checks: each resolves true when the component answers as a healthy one would.
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import postgres from 'postgres';
 
 /** A Kafka ApiVersions v0 request on a fresh connection; true when the broker answers without error. */
@@ -64,19 +64,6 @@ export async function postgresSelect1(url: string): Promise<boolean> {
   } finally {
     await sql.end({ timeout: 1 }).catch(() => undefined);
   }
-}
-
-/** A port nobody listens on at 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** True when something already listens on host:port. */

@@ -1,8 +1,9 @@
 // Hands events to Kafka. Requests that arrive while the previous send is in flight share the next
 // produce request (batching by round trip, as Nagle does for TCP), because one produce per HTTP
-// request would cap single-event traffic at what the client library can send; an idle publisher
-// sends at once, so a lone event waits for nothing but its own acknowledgement. Every request
-// still waits for its own events' acks=all acknowledgement before it answers.
+// request would cap single-event traffic at what the client library can send. An idle publisher
+// sends at the end of the current event-loop turn (setImmediate), so the requests parsed from one
+// poll of the sockets share a send, and a lone event waits for nothing else. Every request still
+// waits for its own events' acks=all acknowledgement before it answers.
 
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { eventMessageKey, type EventProducer } from '@clickstream/kafka';
@@ -37,8 +38,10 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
   const maxMessages = options.maxBatchMessages ?? 400;
   const queue: Pending[] = [];
   let inFlight = 0;
+  let scheduled = false;
 
   const pump = () => {
+    scheduled = false;
     while (inFlight < maxInFlight && queue.length) {
       const batch = queue.shift() as Pending;
       inFlight++;
@@ -71,7 +74,10 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
         }
         for (const event of events) tail.messages.push({ key: eventMessageKey(event), value: JSON.stringify(event) });
         tail.waiters.push({ resolve, reject });
-        pump();
+        if (!scheduled && inFlight < maxInFlight) {
+          scheduled = true;
+          setImmediate(pump);
+        }
       });
     },
   };

@@ -111,7 +111,8 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
   }
   if (body.event_name !== undefined && resolved.event_type !== 'custom') props['event_name'] = body.event_name;
 
-  const page = buildPage(body);
+  // The page URL is parsed at most once: for its path here and its UTM parameters in the context.
+  const { page, pageUrl } = buildPage(body);
   // Seed 004 names a click's target in metadata.element_id.
   const elementId = resolved.event_type === 'click' ? stringProp(body.metadata, 'element_id') : undefined;
   const buttonId = body.button_id ?? elementId?.slice(0, LIMITS.buttonIdLength);
@@ -134,7 +135,7 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
   if (buttonId !== undefined) event.button_id = buttonId;
   if (body.scroll_depth !== undefined) event.scroll_depth = body.scroll_depth;
   if (order !== undefined) event.order = order;
-  event.context = buildContext(body, ctx, page);
+  event.context = buildContext(body, ctx, page, pageUrl);
   for (const _ in props) {
     event.props = props;
     break;
@@ -288,19 +289,24 @@ function eventTime(receivedMs: number, clientMs: number | undefined, sentMs: num
   return t >= receivedMs - LIMITS.maxPastMs && t <= receivedMs + LIMITS.maxFutureMs ? t : receivedMs;
 }
 
-function buildPage(body: EventInput & Record<string, unknown>): EventPage | undefined {
+/** The event's page, and its URL parsed when the path had to come from it. */
+function buildPage(body: EventInput & Record<string, unknown>): { page?: EventPage; pageUrl?: URL } {
   const url = body.page?.url ?? body.url ?? body.page_url;
   const givenPath = body.page?.path ?? body.page_path ?? body.path;
   const title = body.page?.title ?? body.title ?? body.page_title ?? stringProp(body.metadata, 'page_title');
   const referrer = body.page?.referrer ?? body.referrer;
-  const path = givenPath !== undefined ? stripQuery(givenPath) : url !== undefined ? pathOf(url) : undefined;
-  if (url === undefined && path === undefined && title === undefined && referrer === undefined) return undefined;
+  let pageUrl: URL | undefined;
+  let path: string | undefined;
+  if (givenPath !== undefined) path = stripQuery(givenPath);
+  else if (url !== undefined && url.startsWith('/')) path = stripQuery(url);
+  else if (url !== undefined) path = (pageUrl = parseUrl(url))?.pathname;
+  if (url === undefined && path === undefined && title === undefined && referrer === undefined) return {};
   const page: EventPage = {};
   if (url !== undefined) page.url = url;
   if (path !== undefined) page.path = path;
   if (title !== undefined) page.title = title.slice(0, LIMITS.titleLength);
   if (referrer !== undefined) page.referrer = referrer;
-  return page;
+  return { page, pageUrl };
 }
 
 function stringProp(obj: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -313,10 +319,6 @@ function stripQuery(path: string): string {
   return cut === -1 ? path : path.slice(0, cut) || '/';
 }
 
-function pathOf(url: string): string | undefined {
-  if (url.startsWith('/')) return stripQuery(url);
-  return parseUrl(url)?.pathname;
-}
 
 function parseUrl(url: string): URL | undefined {
   try {
@@ -365,7 +367,7 @@ function buildOrder(body: EventInput & Record<string, unknown>, errors: FieldErr
   return order;
 }
 
-function buildContext(body: EventInput, ctx: NormalizeContext, page: EventPage | undefined): EventContext {
+function buildContext(body: EventInput, ctx: NormalizeContext, page: EventPage | undefined, pageUrl: URL | undefined): EventContext {
   const context: EventContext = { is_bot: false };
   const userAgent = body.user_agent ?? body.context?.user_agent ?? ctx.userAgent?.slice(0, LIMITS.userAgentLength);
   if (userAgent) context.user_agent = userAgent;
@@ -374,7 +376,7 @@ function buildContext(body: EventInput, ctx: NormalizeContext, page: EventPage |
   if (ip !== undefined) context.ip = ip;
   const referrer = page?.referrer !== undefined ? parseUrl(page.referrer) : undefined;
   if (referrer?.hostname) context.referrer_domain = referrer.hostname.replace(/^www\./, '');
-  const url = page?.url !== undefined && page.url.includes('utm_') ? parseUrl(page.url) : undefined;
+  const url = page?.url !== undefined && page.url.includes('utm_') ? (pageUrl ?? parseUrl(page.url)) : undefined;
   if (url !== undefined) {
     const utm: NonNullable<EventContext['utm']> = {};
     let any = false;

@@ -4,7 +4,7 @@ export { deadLetterHeaders, readDeadLetterHeaders, type DeadLetterReason, type F
 export { FatalError, KafkaUnavailableError, RetriableError, isRetriable } from './errors';
 export { createKafka, type KafkaClientOptions } from './client';
 export { ensureTopics, type EnsureTopicsOptions } from './admin';
-export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer';
+export { CachedKeyPartitioner, createEventProducer, type EventProducer, type EventProducerOptions } from './producer';
 export { createDeadLetterPublisher, type DeadLetterMessage, type DeadLetterPublisher } from './dead-letter';
 export { createConsumerRunner, type ConsumedBatch, type ConsumerRunner, type ConsumerRunnerOptions } from './consumer-runner';
 export { consumerLag, totalLag, type PartitionLag } from './lag';

@@ -50,3 +50,62 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   }
   return destination ? pino(settings, destination) : pino(settings);
 }
+
+type Leveled = Record<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', (...args: unknown[]) => void> & {
+  level: string;
+  child(bindings: object, options?: object): Leveled;
+};
+
+/** A request's logger that becomes pino's child() on first use (see lazyChildLoggerFactory). */
+class LazyChildLogger {
+  private made?: Leveled;
+
+  constructor(
+    private readonly parent: Leveled,
+    private readonly bindings: object,
+    private readonly options: object,
+  ) {}
+
+  private get real(): Leveled {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
+  }
+  get level(): string {
+    return this.real.level;
+  }
+  set level(value: string) {
+    this.real.level = value;
+  }
+  fatal(...args: unknown[]): void {
+    this.real.fatal(...args);
+  }
+  error(...args: unknown[]): void {
+    this.real.error(...args);
+  }
+  warn(...args: unknown[]): void {
+    this.real.warn(...args);
+  }
+  info(...args: unknown[]): void {
+    this.real.info(...args);
+  }
+  debug(...args: unknown[]): void {
+    this.real.debug(...args);
+  }
+  trace(...args: unknown[]): void {
+    this.real.trace(...args);
+  }
+  silent(): void {
+    // pino's 'silent' writes nothing
+  }
+  child(bindings: object, options?: object): Leveled {
+    return this.real.child(bindings, options);
+  }
+}
+
+/**
+ * A Fastify `childLoggerFactory` that makes each request's child logger on its first use: pino's
+ * child() serialises (and redacts) the bindings, a measurable share of a hot endpoint's CPU for
+ * requests that never log. What the child writes is the same as with Fastify's default factory.
+ */
+export function lazyChildLoggerFactory<L>(logger: L, bindings: object, options: object): L {
+  return new LazyChildLogger(logger as unknown as Leveled, bindings, options) as unknown as L;
+}

@@ -86,7 +86,7 @@ describe('createWarehouse', () => {
     const [stored] = await wh.db.select().from(events).where(eq(events.event_id, payload.event_id));
     expect(stored.payload).toEqual(payload);
     expect(stored.event_time).toEqual(new Date(payload.event_time));
-    const [raw] = await wh.sql`select jsonb_typeof(payload) as kind, payload->>'user_id' as user_id from events where event_id = ${payload.event_id}`;
+    const [raw] = await wh.sql`select json_typeof(payload) as kind, payload->>'user_id' as user_id from events where event_id = ${payload.event_id}`;
     expect(raw).toEqual({ kind: 'object', user_id: 'u' });
   });
 

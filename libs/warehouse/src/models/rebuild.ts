@@ -237,7 +237,7 @@ async function rebuildIn(
     create temp table rb_order_rows on commit drop as
     select distinct on (e.site_id, e.order_id, e.is_bot)
            e.site_id, e.order_id, e.is_bot, e.event_id, e.user_id, e.session_id, e.event_time, e.order_amount,
-           coalesce(e.currency, 'USD') as currency, e.payment_method, e.payload -> 'order' -> 'items' as items
+           coalesce(e.currency, 'USD') as currency, e.payment_method, (e.payload -> 'order' -> 'items')::jsonb as items
     from rb_orders o
     join events e on e.site_id = o.site_id and e.order_id = o.order_id
     where e.event_type = 'purchase'

@@ -2,7 +2,7 @@
 // the models and the API filter or group on are flattened out; the whole event stays in `payload`.
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, json, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const events = pgTable(
   'events',
@@ -37,7 +37,9 @@ export const events = pgTable(
     utm_campaign: text(),
     utm_term: text(),
     utm_content: text(),
-    payload: jsonb().$type<CanonicalEvent>().notNull(),
+    // json, not jsonb: kept as the text it was (COPY checks it, without building jsonb's binary form,
+    // about a quarter faster to load); only the model rebuild reads into it, for a purchase's items.
+    payload: json().$type<CanonicalEvent>().notNull(),
   },
   (t) => [
     primaryKey({ name: 'events_pkey', columns: [t.site_id, t.event_id] }),

@@ -20,23 +20,49 @@ const LINES_PER_OBJECT = 10_000;
 const LOAD_TARGET = 100_000;
 const REBUILD_TARGET_SECONDS = 10;
 
-/** The archive as the archiver leaves it: objects of 10,000 lines, keys from (partition, offsets). */
+/**
+ * Event ids as ingest gives them: UUIDv7 of the time each event was received (48-bit milliseconds,
+ * then version 7, then a counter and the variant), so ids grow with receive time as in production.
+ */
+function assignIngestIds(events: CanonicalEvent[]): void {
+  events.forEach((event, i) => {
+    const ms = Date.parse(event.received_at).toString(16).padStart(12, '0');
+    const n = i.toString(16).padStart(18, '0');
+    event.event_id = `${ms.slice(0, 8)}-${ms.slice(8)}-7${n.slice(0, 3)}-8${n.slice(3, 6)}-${n.slice(6)}`;
+  });
+}
+
+/**
+ * The archive as the archiver leaves it: each partition's events (by key, as Kafka places them) in
+ * the order they were received, in objects of 10,000 lines keyed by (partition, offsets).
+ */
 async function writeArchive(archive: ReturnType<typeof createRawArchive>, events: readonly CanonicalEvent[]): Promise<number> {
   await archive.ensureBucket();
+  const partitions: CanonicalEvent[][] = Array.from({ length: 6 }, () => []);
+  for (const event of events) partitions[keyPartition(`${event.site_id}:${event.session_id}`, 6)].push(event);
   let objects = 0;
-  for (let first = 0; first < events.length; first += LINES_PER_OBJECT) {
-    const chunk = events.slice(first, first + LINES_PER_OBJECT);
-    const key = rawObjectKey({
-      topic: 'clickstream.events',
-      partition: objects % 6,
-      firstOffset: String(first),
-      lastOffset: String(first + chunk.length - 1),
-      receivedAt: new Date(chunk[0].received_at),
-    });
-    await archive.putObject(key, chunk.map((e) => JSON.stringify(e)));
-    objects++;
+  for (const [partition, inPartition] of partitions.entries()) {
+    for (let first = 0; first < inPartition.length; first += LINES_PER_OBJECT) {
+      const chunk = inPartition.slice(first, first + LINES_PER_OBJECT);
+      const key = rawObjectKey({
+        topic: 'clickstream.events',
+        partition,
+        firstOffset: String(first),
+        lastOffset: String(first + chunk.length - 1),
+        receivedAt: new Date(chunk[0].received_at),
+      });
+      await archive.putObject(key, chunk.map((e) => JSON.stringify(e)));
+      objects++;
+    }
   }
   return objects;
+}
+
+/** A stable partition for a key (FNV-1a): the same session always lands in the same partition. */
+function keyPartition(key: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % partitions;
 }
 
 /** The baseline: COPY of the same rows straight into `events` (no staging, no dedup, no manifest). */
@@ -85,7 +111,10 @@ function runEtlOnce(env: Record<string, string>): Promise<RunSummary> {
 
 export async function runEtlBench(options: { quick: boolean }): Promise<BenchResult[]> {
   const users = options.quick ? 1_700 : 33_000; // about 30 events per user: 50k or 1M events
-  const events = generateSessions({ seed: 11, days: 1, start: '2026-11-20', sites: ['bench'], usersPerSite: users });
+  const events = generateSessions({ seed: 11, days: 1, start: '2026-11-20', sites: ['bench'], usersPerSite: users }).sort(
+    (a, b) => a.received_at.localeCompare(b.received_at),
+  );
+  assignIngestIds(events);
   const s3 = await startTestS3();
   const pg = await startTestPostgres();
   const baselineWarehouse = await createTestWarehouse(pg.url);

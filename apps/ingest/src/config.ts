@@ -30,6 +30,11 @@ export const IngestConfigSchema = Type.Object({
     default: 1,
     description: 'processes sharing the port (node:cluster); more than 1 uses more cores of one box',
   }),
+  INGEST_REQUEST_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 15_000,
+    description: 'longest time a client may take to send a whole request, headers and body, before 408 (slow clients hold connections)',
+  }),
   KAFKA_SEND_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000, description: 'longest wait for a Kafka acknowledgement before 503' }),
 });
 

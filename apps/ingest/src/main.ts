@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     rateLimitPerIp: config.INGEST_RATE_LIMIT_PER_IP,
     rateLimitPerKey: config.INGEST_RATE_LIMIT_PER_KEY,
     trustProxy: config.INGEST_TRUST_PROXY,
+    requestTimeoutMs: config.INGEST_REQUEST_TIMEOUT_MS,
     version,
     metricsText: metricsSource(registry),
   });

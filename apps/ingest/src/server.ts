@@ -17,7 +17,7 @@ import {
   type NormalizeContext,
 } from '@clickstream/event-schema';
 import { isRetriable, type DeadLetterPublisher } from '@clickstream/kafka';
-import { HttpError, type Health, type Logger, type Registry } from '@clickstream/runtime';
+import { answerClientError, frameworkHttpError, HttpError, lazyChildLoggerFactory, slowClientLimits, type Health, type Logger, type Registry } from '@clickstream/runtime';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import secureJson from 'secure-json-parse';
@@ -46,6 +46,8 @@ export interface IngestDeps {
   rateLimitPerIp: number;
   rateLimitPerKey: number;
   trustProxy: boolean;
+  /** Longest time a client may take to send a whole request (headers and body); then 408. */
+  requestTimeoutMs?: number;
   version: string;
   /** The /metrics text; the registry's own unless the process is one of several workers. */
   metricsText?: () => Promise<string>;
@@ -53,6 +55,7 @@ export interface IngestDeps {
 }
 
 const SINGLE_BODY_LIMIT = 64 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const RETRY_AFTER_SECONDS = '5';
 const SCHEMA_NAMES: Record<string, string> = {
   'urn:clickstream:event:v1': 'EventV1',
@@ -75,6 +78,12 @@ function summarize(errors: readonly FieldError[]): string {
 
 function bodyParser(request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
   request.bodyBytes = body.length;
+  // Bodies are parsed as sent: a compressed one would reach the JSON parser as bytes. (Checked here,
+  // not in a preParsing hook, to keep a hook off every request's path.)
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+    return done(new HttpError(415, 'unsupported_media_type', `Content-Encoding ${encoding.slice(0, 32)} is not accepted; send the body uncompressed`));
+  }
   if (body.length === 0) return done(new HttpError(400, 'empty_body', 'the request body is empty'));
   if (!isUtf8(body)) return done(new HttpError(400, 'invalid_utf8', 'the request body is not valid UTF-8'));
   try {
@@ -86,14 +95,40 @@ function bodyParser(request: FastifyRequest, body: Buffer, done: (err: Error | n
   }
 }
 
+/**
+ * A rejected item as the dead-letter topic keeps it (its JSON). An item nested too deep for
+ * JSON.stringify (arrays a hundred thousand deep parse, but do not serialise) cannot be kept, so the
+ * whole batch is refused before anything is written.
+ */
+function deadLetterValue(item: unknown, path: string): string {
+  try {
+    return JSON.stringify(item);
+  } catch {
+    throw new HttpError(400, 'invalid_batch', `${path} nests too deep to be kept`, [{ path, message: 'nests too deep to be kept' }]);
+  }
+}
+
+/** Error codes of the 4xx errors that Fastify and its plugins raise without one of ours. */
+const CLIENT_ERROR_CODES: Record<number, string> = { 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 408: 'request_timeout' };
+
 export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     loggerInstance: deps.logger,
     // Per-request lines would log at the event rate; errors and 5xx are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's child logger is made only if the request logs (an error, mostly).
+    childLoggerFactory: lazyChildLoggerFactory,
     trustProxy: deps.trustProxy,
     bodyLimit: LIMITS.batchBytes,
+    // A request that trickles in (slowloris) is cut off with 408; parser errors get the uniform body.
+    ...slowClientLimits(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    clientErrorHandler: answerClientError,
+    // The router's own refusals (a URL that does not decode) come before any error handler.
+    frameworkErrors: (err, _request, reply) => {
+      const error = frameworkHttpError(err);
+      void (reply as FastifyReply).code(error.statusCode).send(error.body());
+    },
     requestIdHeader: 'x-request-id',
     // The event contract validates bodies (normalize); route schemas are for the OpenAPI page.
     ajv: { customOptions: { strict: false } },
@@ -147,7 +182,7 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
       return reply.code(415).send({ error: { code: 'unsupported_media_type', message: 'send application/json (or text/plain JSON to /api/collect)' } });
     }
     if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: { code: 'bad_request', message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: CLIENT_ERROR_CODES[err.statusCode] ?? 'bad_request', message: err.message } });
     }
     request.log.error({ err, reqId: request.id }, 'request failed');
     return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${request.id})` } });
@@ -256,16 +291,15 @@ export async function buildServer(deps: IngestDeps): Promise<FastifyInstance<Raw
       }
     });
     const failedAt = now();
+    const letters = rejected.map((r) => ({
+      value: deadLetterValue(items[r.index], `${Array.isArray(input) ? '' : '/events'}/${r.index}`),
+      reason: { stage: 'ingest' as const, code: 'invalid_event', message: summarize(r.errors), failedAt },
+    }));
     await Promise.all([
       publish(accepted),
       rejected.length
         ? deps.deadLetters
-            .publish(
-              rejected.map((r) => ({
-                value: JSON.stringify(items[r.index]),
-                reason: { stage: 'ingest' as const, code: 'invalid_event', message: summarize(r.errors), failedAt },
-              })),
-            )
+            .publish(letters)
             .then(() => {
               deps.metrics.deadLetters.inc({ reason: 'invalid_event' }, rejected.length);
               deps.metrics.countEvent(site, 'unknown', 'rejected', rejected.length);

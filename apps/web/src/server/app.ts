@@ -10,9 +10,9 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import { HttpError, type Health, type Logger, type Registry } from '@clickstream/runtime';
+import { answerClientError, frameworkHttpError, HttpError, slowClientLimits, type Health, type Logger, type Registry } from '@clickstream/runtime';
 import { InvalidQueryError } from '@clickstream/warehouse';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Sql } from 'postgres';
 import type { PipelineReply } from '../shared/api-types';
 import type { Analyst, AnalystStore } from './auth/analyst-store';
@@ -40,6 +40,8 @@ export interface WebDeps {
   sessionTtlMs: number;
   loginRateLimit: number;
   trustProxy?: boolean;
+  /** Longest time a client may take to send a whole request (headers and body); then 408. Default 30 s. */
+  requestTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -52,6 +54,38 @@ declare module 'fastify' {
 /** Routes under /api that answer without a login. */
 const PUBLIC_API = new Set(['/api/login', '/api/health']);
 
+/** Codes of the 4xx errors that Fastify and its plugins raise without one of ours. */
+const CLIENT_ERROR_CODES: Record<string, [number, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request'],
+};
+const STATUS_ERROR_CODES: Record<number, string> = { 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 408: 'request_timeout', 416: 'range_not_satisfiable' };
+
+/**
+ * A path no file of the SPA and none of its routes can have: segments of only dots, empty segments,
+ * backslashes, NUL or an encoded slash (raw or percent-encoded, once or twice), or percent-encoding
+ * that does not decode.
+ * Such a request is an attempt to leave the client directory and gets a 404, not the SPA's page.
+ */
+export function isTraversalPath(rawPath: string): boolean {
+  let path = rawPath;
+  for (let i = 0; i < 3; i++) {
+    if (/(^|[/\\])\.+([/\\]|$)|\/\/|\\|\0|%(2f|5c|00)/i.test(path)) return true;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return true;
+    }
+    if (decoded === path) return false;
+    path = decoded;
+  }
+  return true;
+}
+
 export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
@@ -59,11 +93,21 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustProxy ?? false,
+    // A request that trickles in (slowloris) is cut off with 408; parser errors get the uniform body.
+    ...slowClientLimits(deps.requestTimeoutMs ?? 30_000),
+    clientErrorHandler: answerClientError,
+    // The router's own refusals (a URL that does not decode) come before any error handler.
+    frameworkErrors: (err, _request, reply) => {
+      const error = frameworkHttpError(err);
+      void (reply as FastifyReply).code(error.statusCode).send(error.body());
+    },
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
   });
   const metrics = createWebMetrics(deps.registry);
 
+  // The API takes JSON bodies only (Fastify would also parse text/plain, for the schema to refuse).
+  app.removeContentTypeParser('text/plain');
   // Cookies are parsed (an onRequest hook) before the login check reads them.
   await app.register(cookie);
   // The error handler and the login check come first, so the plugins' routes (the OpenAPI page)
@@ -77,8 +121,10 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
       return reply.code(400).send({ error: { code: 'invalid_request', message: err.message, details: err.validation } });
     }
     if (err.statusCode === 429) return reply.code(429).send({ error: { code: 'rate_limited', message: err.message } });
+    const known = err.code ? CLIENT_ERROR_CODES[err.code] : undefined;
+    if (known) return reply.code(known[0]).send({ error: { code: known[1], message: err.message } });
     if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: { code: err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request', message: err.message } });
+      return reply.code(err.statusCode).send({ error: { code: STATUS_ERROR_CODES[err.statusCode] ?? 'bad_request', message: err.message } });
     }
     request.log.error({ err, reqId: request.id }, 'request failed');
     return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${request.id})` } });
@@ -97,6 +143,9 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   }
 
   app.addHook('onRequest', async (request) => {
+    // The HTTP parser may already have closed the connection (a broken chunked body after good
+    // headers); with no client address left, per-address code (the login rate limit) would throw.
+    if (request.ip === undefined) throw new HttpError(400, 'bad_request', 'the connection is closed');
     const path = request.url.split('?')[0];
     const protectedPath = (path.startsWith('/api/') || path === '/api') && !PUBLIC_API.has(path);
     if (!protectedPath) return;
@@ -164,7 +213,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     // Any other non-API GET is a route of the SPA: answer with its page.
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0];
-      if (request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/ws/') && !/\.[a-z0-9]+$/i.test(path)) {
+      if (request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/ws/') && !/\.[a-z0-9]+$/i.test(path) && !isTraversalPath(path)) {
         return reply.header('cache-control', 'no-cache').sendFile('index.html');
       }
       return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${path}` } });

@@ -1,18 +1,21 @@
 // The query string every report endpoint takes (site, from, to, tz, bots, filters, limit): its JSON
 // Schema for validation and the OpenAPI page, and how it becomes a warehouse MetricRange.
 
-import { assertTimeZone, rangeFromDates, type MetricRange } from '@clickstream/warehouse';
+import { assertTimeZone, InvalidQueryError, rangeFromDates, type MetricRange } from '@clickstream/warehouse';
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 
 export const DEFAULT_SITE = 'default';
 export const DEFAULT_DAYS = 7;
+
+/** A site id as WRITE_KEYS names it (apps/ingest config), or `default`. */
+export const SITE_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
 
 // The values libs/warehouse accepts for its filters (range.ts).
 const EVENT_TYPE = '^[a-z_]{1,32}$';
 const FILTER = '^[A-Za-z0-9 _-]{1,64}$';
 
 export const ReportQuerySchema = Type.Object({
-  site: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: `site id; default "${DEFAULT_SITE}"` })),
+  site: Type.Optional(Type.String({ pattern: SITE_PATTERN, description: `site id; default "${DEFAULT_SITE}"` })),
   from: Type.Optional(Type.String({ description: 'first day (YYYY-MM-DD, inclusive) or instant (datetime); default 6 days before `to`' })),
   to: Type.Optional(Type.String({ description: 'last day (YYYY-MM-DD, inclusive) or instant (datetime, exclusive); default today in tz' })),
   tz: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone that days are counted in; default UTC' })),
@@ -36,6 +39,8 @@ export function localDate(instant: Date, tz: string): string {
 
 function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
+  // Only the default `from` is computed here, from `to`: a `to` that is no date is the client's error.
+  if (Number.isNaN(d.getTime())) throw new InvalidQueryError('to', 'to must be a date (YYYY-MM-DD) or a datetime');
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }

@@ -45,6 +45,7 @@ export interface WebHarnessOptions {
   loginRateLimit?: number;
   now?: () => Date;
   logger?: Logger;
+  requestTimeoutMs?: number;
 }
 
 export async function startWebHarness(options: WebHarnessOptions = {}): Promise<WebHarness> {
@@ -97,6 +98,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       sessionTtlMs: 3_600_000,
       loginRateLimit: options.loginRateLimit ?? 1000,
       now: options.now,
+      requestTimeoutMs: options.requestTimeoutMs,
     });
     cleanups.push(() => app.close());
 

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from 'postgres';
 import type { PipelineReply } from '../../shared/api-types';
-import { DEFAULT_SITE } from '../report-query';
+import { DEFAULT_SITE, SITE_PATTERN } from '../report-query';
 import { LiveSchema, PipelineSchema } from '../schemas';
 
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' } };
@@ -19,7 +19,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { sql: Sql; now: 
         summary: "Today's events, the last hour per minute, types, top users and data volume",
         tags: ['live'],
         querystring: Type.Object({
-          site: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          site: Type.Optional(Type.String({ pattern: SITE_PATTERN })),
           tz: Type.Optional(Type.String({ maxLength: 64 })),
         }),
         response: { 200: LiveSchema, ...errors },

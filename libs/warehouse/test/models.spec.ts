@@ -157,6 +157,32 @@ describe('rebuildModels', () => {
     expect({ started: moved.started_at.toISOString(), entry: moved.entry_path }).toEqual({ started: '2026-03-01T23:59:58.000Z', entry: '/late' });
   });
 
+  it('a session with events on an untouched day between two touched days keeps them all', async () => {
+    const template = dataset.find((e) => e.event_type === 'page_view' && !e.context.is_bot) as CanonicalEvent;
+    const at = (n: number, time: string, path: string): CanonicalEvent => ({
+      ...template,
+      event_id: `0190f0e0-0000-7000-8000-00000000b00${n}`,
+      session_id: 'three-day-session',
+      event_time: time,
+      received_at: time,
+      page: { path, url: `https://shop.example${path}` },
+    });
+    const events = [...dataset, at(1, '2026-03-01T23:00:00.000Z', '/one'), at(2, '2026-03-02T12:00:00.000Z', '/two'), at(3, '2026-03-03T01:00:00.000Z', '/three')];
+    await copyEvents(wh.sql, events);
+    await rebuildModels(wh.sql, { touched: allDays(events) });
+    const full = await readModels(wh.sql);
+    expectSameModels(full, referenceModels(events));
+
+    // Only the first and third day touched: the session is rebuilt from all three of its events.
+    await wh.sql`delete from page_views where session_id = 'three-day-session'`;
+    await wh.sql`delete from sessions where session_id = 'three-day-session'`;
+    const site = template.site_id;
+    await rebuildModels(wh.sql, { touched: [{ siteId: site, day: '2026-03-01' }, { siteId: site, day: '2026-03-03' }] });
+    const [session] = await wh.sql`select events, page_views, entry_path, exit_path from sessions where session_id = 'three-day-session'`;
+    expect(session).toEqual({ events: 3, page_views: 3, entry_path: '/one', exit_path: '/three' });
+    expectSameModels(await readModels(wh.sql), full);
+  });
+
   it('two rebuilds at once (separate connections) wait for each other and leave the same tables', async () => {
     await copyEvents(wh.sql, dataset);
     const other = createWarehouse({ url: pg.url, schema: wh.schema, max: 2 });

@@ -112,12 +112,24 @@ async function rebuildIn(
     create temp table rb_events on commit drop as
     select hashtextextended(e.session_id, 0) as sh, ${prefixed('e', EVENT_COLUMNS)} from rb_days d join events e on ${inDay('e')}`);
   await run(`create temp table rb_sessions on commit drop as select distinct site_id, session_id from rb_events`);
+  // Each site's time outside its touched days: before the first, after the last, and any gap
+  // between them. Looking each session up only there reads just its events on other days (usually
+  // none) from the (site, session, time) index, not all of its events again.
+  await run(`
+    create temp table rb_other_ranges on commit drop as
+    select site_id, '-infinity'::timestamptz as from_t, min(day)::timestamp at time zone 'UTC' as to_t from rb_days group by site_id
+    union all
+    select site_id, (max(day) + 1)::timestamp at time zone 'UTC', 'infinity'::timestamptz from rb_days group by site_id
+    union all
+    select site_id, (day + 1)::timestamp at time zone 'UTC', next_day::timestamp at time zone 'UTC'
+    from (select site_id, day, lead(day) over (partition by site_id order by day) as next_day from rb_days) g
+    where next_day > day + 1`);
   await run(`
     insert into rb_events
     select hashtextextended(e.session_id, 0), ${prefixed('e', EVENT_COLUMNS)}
     from rb_sessions s
-    join events e on e.site_id = s.site_id and e.session_id = s.session_id
-    where not exists (select 1 from rb_days d where ${inDay('e')})`);
+    join rb_other_ranges r on r.site_id = s.site_id
+    join events e on e.site_id = s.site_id and e.session_id = s.session_id and e.event_time >= r.from_t and e.event_time < r.to_t`);
   await run(`analyze rb_events`);
 
   // Users seen for the first time get the next numbers of their site (user_numbers: numbers are

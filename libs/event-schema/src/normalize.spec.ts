@@ -27,6 +27,31 @@ describe('normalize: valid inputs', () => {
     }
   });
 
+  it('reads path, referrer domain and UTM the same from a remembered URL, and gives each event its own utm object', () => {
+    const input = (n: number) => ({
+      event_type: 'page_view',
+      user_id: `u${n}`,
+      session_id: 's',
+      page: { url: 'https://shop.example/p/1?utm_source=news&utm_campaign=spring', referrer: 'https://www.search.example/q?x=1' },
+    });
+    const first = normalize(input(1), ctx);
+    const second = normalize(input(2), ctx);
+    if (!first.ok || !second.ok) throw new Error('rejected');
+    for (const e of [first.event, second.event]) {
+      expect(e.page?.path).toBe('/p/1');
+      expect(e.context.referrer_domain).toBe('search.example');
+      expect(e.context.utm).toEqual({ source: 'news', campaign: 'spring' });
+    }
+    (first.event.context.utm as Record<string, string>)['source'] = 'changed';
+    expect(second.event.context.utm?.source).toBe('news');
+    const third = normalize(input(3), ctx);
+    expect(third.ok && third.event.context.utm?.source).toBe('news');
+    // a URL too long to remember is read the same way
+    const long = `https://shop.example/${'a'.repeat(600)}?utm_medium=email`;
+    const fourth = normalize({ ...input(4), page: { url: long } }, ctx);
+    expect(fourth.ok && [fourth.event.page?.path, fourth.event.context.utm]).toEqual([`/${'a'.repeat(600)}`, { medium: 'email' }]);
+  });
+
   it('makes a UUIDv7 id when the client sends none, and keeps a client id (lower-cased)', () => {
     const a = normalize({ event_type: 'click', user_id: 'u', session_id: 's' }, ctx);
     const b = normalize({ event_type: 'click', user_id: 'u', session_id: 's' }, ctx);

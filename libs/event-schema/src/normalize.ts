@@ -111,8 +111,7 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
   }
   if (body.event_name !== undefined && resolved.event_type !== 'custom') props['event_name'] = body.event_name;
 
-  // The page URL is parsed at most once: for its path here and its UTM parameters in the context.
-  const { page, pageUrl } = buildPage(body);
+  const page = buildPage(body);
   // Seed 004 names a click's target in metadata.element_id.
   const elementId = resolved.event_type === 'click' ? stringProp(body.metadata, 'element_id') : undefined;
   const buttonId = body.button_id ?? elementId?.slice(0, LIMITS.buttonIdLength);
@@ -135,7 +134,7 @@ export function normalize(input: unknown, ctx: NormalizeContext): NormalizeResul
   if (buttonId !== undefined) event.button_id = buttonId;
   if (body.scroll_depth !== undefined) event.scroll_depth = body.scroll_depth;
   if (order !== undefined) event.order = order;
-  event.context = buildContext(body, ctx, page, pageUrl);
+  event.context = buildContext(body, ctx, page);
   for (const _ in props) {
     event.props = props;
     break;
@@ -289,24 +288,19 @@ function eventTime(receivedMs: number, clientMs: number | undefined, sentMs: num
   return t >= receivedMs - LIMITS.maxPastMs && t <= receivedMs + LIMITS.maxFutureMs ? t : receivedMs;
 }
 
-/** The event's page, and its URL parsed when the path had to come from it. */
-function buildPage(body: EventInput & Record<string, unknown>): { page?: EventPage; pageUrl?: URL } {
+function buildPage(body: EventInput & Record<string, unknown>): EventPage | undefined {
   const url = body.page?.url ?? body.url ?? body.page_url;
   const givenPath = body.page?.path ?? body.page_path ?? body.path;
   const title = body.page?.title ?? body.title ?? body.page_title ?? stringProp(body.metadata, 'page_title');
   const referrer = body.page?.referrer ?? body.referrer;
-  let pageUrl: URL | undefined;
-  let path: string | undefined;
-  if (givenPath !== undefined) path = stripQuery(givenPath);
-  else if (url !== undefined && url.startsWith('/')) path = stripQuery(url);
-  else if (url !== undefined) path = (pageUrl = parseUrl(url))?.pathname;
-  if (url === undefined && path === undefined && title === undefined && referrer === undefined) return {};
+  const path = givenPath !== undefined ? stripQuery(givenPath) : url !== undefined ? pathOf(url) : undefined;
+  if (url === undefined && path === undefined && title === undefined && referrer === undefined) return undefined;
   const page: EventPage = {};
   if (url !== undefined) page.url = url;
   if (path !== undefined) page.path = path;
   if (title !== undefined) page.title = title.slice(0, LIMITS.titleLength);
   if (referrer !== undefined) page.referrer = referrer;
-  return { page, pageUrl };
+  return page;
 }
 
 function stringProp(obj: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -320,12 +314,59 @@ function stripQuery(path: string): string {
 }
 
 
-function parseUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
+function pathOf(url: string): string | undefined {
+  if (url.startsWith('/')) return stripQuery(url);
+  return urlFacts(url)?.path;
+}
+
+/** What normalize reads from an absolute URL: its path, host and UTM parameters. */
+interface UrlFacts {
+  path: string;
+  host: string;
+  utm?: Readonly<NonNullable<EventContext['utm']>>;
+}
+
+const URL_CACHE_SIZE = 5000;
+/** Longer URLs are parsed every time, so the cache stays a few megabytes whatever clients send. */
+const URL_CACHE_MAX_LENGTH = 512;
+const urlCache = new Map<string, UrlFacts | null>();
+
+/**
+ * The facts of a URL, or undefined when it does not parse. Pages and referrers repeat a lot, and
+ * parsing a URL was a measurable share of normalize(); the last URL_CACHE_SIZE answers are kept.
+ */
+function urlFacts(url: string): UrlFacts | undefined {
+  if (url.length > URL_CACHE_MAX_LENGTH) return readUrl(url) ?? undefined;
+  let facts = urlCache.get(url);
+  if (facts === undefined) {
+    facts = readUrl(url);
+    if (urlCache.size >= URL_CACHE_SIZE) urlCache.delete(urlCache.keys().next().value as string);
+    urlCache.set(url, facts);
   }
+  return facts ?? undefined;
+}
+
+function readUrl(text: string): UrlFacts | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const facts: UrlFacts = { path: url.pathname, host: url.hostname };
+  if (text.includes('utm_')) {
+    const utm: NonNullable<EventContext['utm']> = {};
+    let any = false;
+    for (const key of UTM_KEYS) {
+      const v = url.searchParams.get(`utm_${key}`);
+      if (v !== null && v !== '') {
+        utm[key] = v.slice(0, 256);
+        any = true;
+      }
+    }
+    if (any) facts.utm = Object.freeze(utm);
+  }
+  return facts;
 }
 
 function buildOrder(body: EventInput & Record<string, unknown>, errors: FieldError[]): EventOrder | undefined {
@@ -367,28 +408,17 @@ function buildOrder(body: EventInput & Record<string, unknown>, errors: FieldErr
   return order;
 }
 
-function buildContext(body: EventInput, ctx: NormalizeContext, page: EventPage | undefined, pageUrl: URL | undefined): EventContext {
+function buildContext(body: EventInput, ctx: NormalizeContext, page: EventPage | undefined): EventContext {
   const context: EventContext = { is_bot: false };
   const userAgent = body.user_agent ?? body.context?.user_agent ?? ctx.userAgent?.slice(0, LIMITS.userAgentLength);
   if (userAgent) context.user_agent = userAgent;
   const rawIp = body.ip_address ?? body.ip ?? ctx.ip;
   const ip = rawIp !== undefined ? anonymizeIp(rawIp) : undefined;
   if (ip !== undefined) context.ip = ip;
-  const referrer = page?.referrer !== undefined ? parseUrl(page.referrer) : undefined;
-  if (referrer?.hostname) context.referrer_domain = referrer.hostname.replace(/^www\./, '');
-  const url = page?.url !== undefined && page.url.includes('utm_') ? (pageUrl ?? parseUrl(page.url)) : undefined;
-  if (url !== undefined) {
-    const utm: NonNullable<EventContext['utm']> = {};
-    let any = false;
-    for (const key of UTM_KEYS) {
-      const v = url.searchParams.get(`utm_${key}`);
-      if (v !== null && v !== '') {
-        utm[key] = v.slice(0, 256);
-        any = true;
-      }
-    }
-    if (any) context.utm = utm;
-  }
+  const referrer = page?.referrer !== undefined ? urlFacts(page.referrer) : undefined;
+  if (referrer?.host) context.referrer_domain = referrer.host.replace(/^www\./, '');
+  const utm = page?.url !== undefined && page.url.includes('utm_') ? urlFacts(page.url)?.utm : undefined;
+  if (utm !== undefined) context.utm = { ...utm };
   return context;
 }
 

@@ -34,6 +34,7 @@ export default [
             { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: onlyInternal('event-schema') },
             { sourceTag: 'scope:stack', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'scope:faults', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],

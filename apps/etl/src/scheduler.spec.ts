@@ -5,16 +5,16 @@ const logger = createLogger({ service: 'etl', level: 'silent', pretty: false });
 const half = () => 0.5;
 
 describe('backoffDelay', () => {
-  it('doubles the interval per consecutive failure, up to 5 minutes or the interval, and at most 8 intervals', () => {
-    expect([1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(n, 60_000, half))).toEqual([60_000, 120_000, 240_000, 300_000, 300_000, 300_000, 300_000]);
-    expect([1, 2, 3, 4, 5, 30, 1000].map((n) => backoffDelay(n, 1000, half))).toEqual([1000, 2000, 4000, 8000, 8000, 8000, 8000]);
+  it('retries soon after one failure, then doubles the interval per failure, up to 5 minutes or the interval, and at most 8 intervals', () => {
+    expect([1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(n, 60_000, half))).toEqual([2_000, 60_000, 120_000, 240_000, 300_000, 300_000, 300_000]);
+    expect([1, 2, 3, 4, 5, 6, 30, 1000].map((n) => backoffDelay(n, 1000, half))).toEqual([1000, 1000, 2000, 4000, 8000, 8000, 8000, 8000]);
     // An interval longer than 5 minutes is its own cap.
     expect(backoffDelay(5, 3_600_000, half)).toBe(3_600_000);
   });
 
   it('spreads retries by ±20 %', () => {
-    expect(backoffDelay(2, 10_000, () => 0)).toBe(16_000);
-    expect(backoffDelay(2, 10_000, () => 0.999_999)).toBe(24_000);
+    expect(backoffDelay(3, 10_000, () => 0)).toBe(16_000);
+    expect(backoffDelay(3, 10_000, () => 0.999_999)).toBe(24_000);
   });
 });
 
@@ -65,9 +65,9 @@ describe('createScheduler', () => {
     });
     const t0 = Date.now();
     scheduler.start();
-    await jest.advanceTimersByTimeAsync(8_500);
-    // failed → 1 s, failed → 2 s, failed → 4 s, succeeded → 1 s.
-    expect(starts.map((t) => t - t0)).toEqual([0, 1000, 3000, 7000, 8000]);
+    await jest.advanceTimersByTimeAsync(5_500);
+    // failed → 1 s (the quick retry, capped by the interval), failed → 1 s, failed → 2 s, succeeded → 1 s.
+    expect(starts.map((t) => t - t0)).toEqual([0, 1000, 2000, 4000, 5000]);
     await scheduler.stop();
   });
 
@@ -85,7 +85,7 @@ describe('createScheduler', () => {
     const t0 = Date.now();
     scheduler.start();
     await jest.advanceTimersByTimeAsync(3_500);
-    expect(starts.map((t) => t - t0)).toEqual([0, 1000, 3000]);
+    expect(starts.map((t) => t - t0)).toEqual([0, 1000, 2000]);
     await scheduler.stop();
   });
 

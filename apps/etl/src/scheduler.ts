@@ -1,6 +1,6 @@
 // Runs the ETL every interval, one run at a time: the next run starts an interval after the previous
-// one started (at once when it took longer), or after an exponential backoff with jitter while runs
-// keep failing. Optionally applies retention once a day after a successful run. stop() aborts the
+// one started (at once when it took longer), or after a quick retry and then an exponential backoff
+// with jitter while runs keep failing. Optionally applies retention once a day after a successful run. stop() aborts the
 // wait, lets the current run end cleanly (it starts no new object) and resolves when it has.
 
 import type { Logger } from '@clickstream/runtime';
@@ -27,14 +27,19 @@ export interface Scheduler {
 const FIVE_MINUTES = 300_000;
 const DAY_MS = 86_400_000;
 
+/** The first retry waits at most this long: one failure is often a connection lost to a restart. */
+const QUICK_RETRY_MS = 2_000;
+
 /**
- * The wait after `failures` consecutive failed runs (≥ 1): the interval doubled per failure, capped at
- * the larger of 5 minutes and the interval, and at 8 intervals; ±20 % jitter so that replicas that
- * failed together do not retry together.
+ * The wait after `failures` consecutive failed runs (≥ 1). After one failure, the run is tried again
+ * soon (at most QUICK_RETRY_MS): a single failure is most often PostgreSQL or S3 having just restarted,
+ * and the driver may report the old connection's error once. From the second failure on, the interval
+ * doubles per failure, capped at the larger of 5 minutes and the interval, and at 8 intervals. ±20 %
+ * jitter so that replicas that failed together do not retry together.
  */
 export function backoffDelay(failures: number, intervalMs: number, random: () => number = Math.random): number {
   const cap = Math.min(Math.max(FIVE_MINUTES, intervalMs), intervalMs * 8);
-  const base = Math.min(cap, intervalMs * 2 ** Math.min(failures - 1, 30));
+  const base = failures <= 1 ? Math.min(intervalMs, QUICK_RETRY_MS) : Math.min(cap, intervalMs * 2 ** Math.min(failures - 2, 30));
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 

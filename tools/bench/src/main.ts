@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runE2eBench } from './benchmarks/e2e';
 import { runEtlBench } from './benchmarks/etl';
 import { runIngestBench } from './benchmarks/ingest';
 import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
@@ -29,6 +30,10 @@ const BENCHMARKS: Record<string, { describe: string; run: BenchRun }> = {
   consumer: { describe: 'stream-consumer archiver and live rollups from a pre-filled topic, vs a bare kafkajs consume', run: runStreamConsumerBench },
   etl: { describe: 'etl load of a day of sessions from the raw archive, vs a plain COPY; model rebuild time', run: runEtlBench },
   web: { describe: 'p95 of every dashboard endpoint over HTTP on 10M events (1M with --quick), vs a scan of events', run: runWebBench },
+  e2e: {
+    describe: 'whole embedded stack (npm start): sustained batches, lag/ETL catch-up, POST → /ws/live and → models, RSS per service',
+    run: runE2eBench,
+  },
 };
 
 const USAGE = `Usage: npm run bench -- [options] [benchmark ...]
@@ -42,7 +47,8 @@ ${Object.entries(BENCHMARKS)
   .join('\n')}
 
 Options:
-  --quick              short runs (a smoke test: well under 2 minutes each, web about 5)
+  --quick              short runs (a smoke test: well under 2 minutes each, web about 5; e2e loads
+                       for 10 s instead of 60 s, about 1 minute instead of about 3)
   --write              record this run's figures in docs/benchmarks.json (each benchmark's last
                        run; the benchmarks not run keep theirs) and regenerate docs/benchmarks.md
   --web-schema NAME    web: load the warehouse into schema NAME of the test database and keep it,

@@ -22,7 +22,8 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-function peakRssOf(pid: number): number {
+/** A process's peak resident memory so far (VmHWM, from /proc), in bytes; 0 when it cannot be read. */
+export function peakRssOf(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
@@ -31,7 +32,8 @@ function peakRssOf(pid: number): number {
   }
 }
 
-function childPids(pid: number): number[] {
+/** The direct child processes of `pid` (Linux /proc). */
+export function childPids(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

@@ -9,4 +9,6 @@ app.post('/api/events/batch', async (request, reply) => {
   const events = (request.body as { events?: unknown[] }).events ?? [];
   return reply.code(202).send({ status: 'queued', accepted: events.length });
 });
+// What the e2e benchmark's loader sends once its time is up (it tells these answers from the batches').
+app.get('/health', async () => ({ status: 'healthy', service: 'bare-fastify' }));
 app.listen({ port: Number(process.argv[2] ?? 0), host: '127.0.0.1' }).then((address) => process.stdout.write(`ready on ${address}\n`));

@@ -4,7 +4,7 @@ import type { CanonicalEvent } from '@clickstream/event-schema';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sql, TransactionSql } from 'postgres';
-import { copyJsonField, copyTextField } from './copy-text';
+import { copyJsonField, copyJsonTextField, copyTextField } from './copy-text';
 import { EVENT_COLUMNS, eventRow } from './event-row';
 import { isTransaction } from './transaction';
 
@@ -25,7 +25,22 @@ export interface SiteDay {
   day: string;
 }
 
+/**
+ * A canonical event with the JSON text it was read from (an archive line that parsed and validated
+ * as it): stored as `payload` as it is, which spares serialising the event again.
+ */
+export class EventWithJson {
+  constructor(
+    readonly event: CanonicalEvent,
+    readonly json: string,
+  ) {}
+}
+
+export type LoadableEvent = CanonicalEvent | EventWithJson;
+
 const STAGING = 'events_load_staging';
+/** Loads larger than this are deduplicated by the DISTINCT ON sort without checking for repeats first. */
+const MAX_TRACKED_KEYS = 200_000;
 const COLUMN_LIST = EVENT_COLUMNS.join(', ');
 /** COPY data is written in chunks of about this many bytes (a UTF-16 code unit is at most 3 UTF-8 bytes). */
 const CHUNK_BYTES = 1024 * 1024;
@@ -38,7 +53,7 @@ const CHUNK_BYTES = 1024 * 1024;
  */
 export async function copyEvents(
   sql: Sql | TransactionSql,
-  events: Iterable<CanonicalEvent> | AsyncIterable<CanonicalEvent>,
+  events: Iterable<LoadableEvent> | AsyncIterable<LoadableEvent>,
 ): Promise<CopyEventsResult> {
   if (!isTransaction(sql)) return sql.begin((tx) => copyEvents(tx, events));
 
@@ -47,13 +62,25 @@ export async function copyEvents(
   await sql.unsafe(`truncate ${STAGING}`);
 
   let received = 0;
+  // Keys seen in this load: when none repeats (the usual case), the insert needs no DISTINCT ON sort.
+  const keys = new Set<string>();
+  let repeats = false;
   // Lines are encoded straight into large buffers; pipeline() hands them to the COPY stream as its
   // backpressure allows, so memory stays at a few chunks whatever the size of the load.
   async function* copyData(): AsyncGenerator<Buffer> {
     let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     let used = 0;
-    const add = (event: CanonicalEvent): Buffer | undefined => {
-      const line = eventCopyLine(event, received++);
+    const add = (item: LoadableEvent): Buffer | undefined => {
+      const event = item instanceof EventWithJson ? item.event : item;
+      if (!repeats) {
+        const key = `${event.site_id}\u0000${event.event_id}`;
+        // past MAX_TRACKED_KEYS the set would cost more memory than the sort saves: sort instead
+        if (keys.has(key) || keys.size >= MAX_TRACKED_KEYS) {
+          repeats = true;
+          keys.clear();
+        } else keys.add(key);
+      }
+      const line = item instanceof EventWithJson ? eventCopyLine(event, received++, item.json) : eventCopyLine(event, received++);
       let full: Buffer | undefined;
       if (used + line.length * 3 > chunk.length) {
         if (used > 0) full = chunk.subarray(0, used);
@@ -81,12 +108,17 @@ export async function copyEvents(
   const copy = await query.writable();
   await Promise.race([pipeline(Readable.from(copyData(), { objectMode: false }), copy), rejected]);
 
-  // DISTINCT ON keeps the first occurrence of a repeated event; ON CONFLICT skips those already loaded.
-  // The days of the rows added come back aggregated, so a million-row load returns a handful of rows.
+  keys.clear();
+  // DISTINCT ON keeps the first occurrence of a repeated event (only needed, and sorted for, when the
+  // load repeats one); ON CONFLICT skips those already loaded. The days of the rows added come back
+  // aggregated, so a million-row load returns a handful of rows.
+  const source = repeats
+    ? `select distinct on (site_id, event_id) ${COLUMN_LIST} from ${STAGING} order by site_id, event_id, load_ord`
+    : `select ${COLUMN_LIST} from ${STAGING}`;
   const [result] = await sql.unsafe<[{ inserted: string; touched: SiteDay[] | null }]>(
     `with added as (
        insert into events (${COLUMN_LIST})
-       select distinct on (site_id, event_id) ${COLUMN_LIST} from ${STAGING} order by site_id, event_id, load_ord
+       ${source}
        on conflict (site_id, event_id) do nothing
        returning site_id, (event_time at time zone 'UTC')::date as day
      ), days as (
@@ -120,13 +152,18 @@ function serverErrorOf(query: object): Promise<never> {
   return rejected;
 }
 
-/** The event's `events` columns as one COPY text row (tab-separated, no line end), in EVENT_COLUMNS order. */
-export function eventCopyFields(event: CanonicalEvent): string {
+/**
+ * The event's `events` columns as one COPY text row (tab-separated, no line end), in EVENT_COLUMNS
+ * order. `json`, when given, is the event's own JSON text (it parses to `event`), stored as payload.
+ */
+export function eventCopyFields(event: CanonicalEvent, json?: string): string {
   const row = eventRow(event);
-  return EVENT_COLUMNS.map((column) => (column === 'payload' ? copyJsonField(row.payload) : copyTextField(row[column]))).join('\t');
+  return EVENT_COLUMNS.map((column) =>
+    column !== 'payload' ? copyTextField(row[column]) : json === undefined ? copyJsonField(row.payload) : copyJsonTextField(json, row.payload),
+  ).join('\t');
 }
 
 /** One COPY text line for the staging table: the event's columns, then its position in the load. */
-export function eventCopyLine(event: CanonicalEvent, ordinal: number): string {
-  return `${eventCopyFields(event)}\t${ordinal}\n`;
+export function eventCopyLine(event: CanonicalEvent, ordinal: number, json?: string): string {
+  return `${eventCopyFields(event, json)}\t${ordinal}\n`;
 }

@@ -45,3 +45,12 @@ export function copyJsonField(value: unknown): string {
   const json = jsonForPostgres(value);
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
+
+/**
+ * JSON text that parses to `value` (as read from the archive) as one COPY text field: kept as it is,
+ * with COPY's escapes, unless it holds NUL or unpaired surrogates, which jsonb would refuse — then
+ * `value` is written as copyJsonField writes it.
+ */
+export function copyJsonTextField(json: string, value: unknown): string {
+  return JSON_UNSTORABLE.test(json) ? copyJsonField(value) : copyTextField(json);
+}

@@ -5,7 +5,7 @@ export { createWarehouse, tables, type Warehouse, type WarehouseDb, type Warehou
 export { migrate, migrationLockKey, readMigrations, MIGRATIONS_FOLDER, type Migration, type MigrateOptions, type MigrateResult } from './migrate';
 export { assertSchemaName, DEFAULT_WAREHOUSE_SCHEMA } from './schema-name';
 export { eventRow, EVENT_COLUMNS, type EventRow } from './event-row';
-export { copyEvents, eventCopyFields, type CopyEventsResult, type SiteDay } from './copy-events';
+export { copyEvents, eventCopyFields, EventWithJson, type CopyEventsResult, type LoadableEvent, type SiteDay } from './copy-events';
 export { applyMinuteCounts, claimConsumerOffset, readConsumerOffsets, writeConsumerOffsets, type MinuteCount } from './live-rollups';
 export { dailyLiveEventCounts, etlStatus, loadedObjectKeys, type DailyEventCount, type EtlRunRow, type EtlStatus } from './pipeline-status';
 export { isRetriableDbError } from './db-errors';

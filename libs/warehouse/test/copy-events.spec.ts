@@ -2,7 +2,7 @@
 // within and across loads, exact round trip of every column and of the jsonb payload.
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import { isDeepStrictEqual } from 'node:util';
-import { copyEvents, eventRow } from '../src';
+import { copyEvents, eventRow, EventWithJson } from '../src';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '../src/testing';
 import { generateEvents } from './support/events';
 
@@ -111,6 +111,25 @@ describe('copyEvents', () => {
     expect(row.user_id).toBe('nul\uFFFDuser');
     expect(row.button_id).toBe('half \uFFFD surrogate');
     expect(row.payload.props).toEqual({ ['key\uFFFD']: 'v\uFFFD', s: '\uFFFD' });
+  });
+
+  it('stores an event given with its JSON text as that text, byte for byte, and the columns from the event', async () => {
+    const events = generateEvents(300, { seed: 12 });
+    // as foreign producers may write it: other key order, whitespace, escapes, tabs between tokens
+    const texts = events.map((e, i) => (i % 3 === 0 ? JSON.stringify(e, null, '\t').replace(/\n/g, ' ') : i % 3 === 1 ? JSON.stringify(Object.fromEntries(Object.entries(e).reverse())) : JSON.stringify(e)));
+    expect(await copyEvents(wh.sql, events.map((e, i) => new EventWithJson(e, texts[i])))).toMatchObject({ inserted: new Set(events.map(keyOf)).size });
+    const rows = await wh.sql`select site_id, event_id, payload::text as text from events`;
+    const byKey = new Map(events.map((e, i) => [keyOf(e), texts[i]]));
+    expect(rows.filter((r) => byKey.get(`${r.site_id}/${r.event_id}`) !== r.text)).toEqual([]);
+    expect(await differences(wh, new Map(events.map((e) => [keyOf(e), e])))).toEqual([]);
+  });
+
+  it('writes an event given with JSON text that jsonb would refuse (\\u0000, a lone surrogate) from the event instead', async () => {
+    const [event] = generateEvents(1, { seed: 13 });
+    const odd: CanonicalEvent = { ...event, props: { a: 'x\0y', b: '\uDE00' } };
+    await copyEvents(wh.sql, [new EventWithJson(odd, JSON.stringify(odd))]);
+    const [row] = await wh.sql`select payload::jsonb -> 'props' as props from events`;
+    expect(row.props).toEqual({ a: 'x\uFFFDy', b: '\uFFFD' });
   });
 
   it('fails the whole load on an unloadable event, and gives the connection back (rolled back, not stuck)', async () => {

@@ -5,7 +5,7 @@
 import type { ArchiveObject, RawArchive } from '@clickstream/archive';
 import type { CanonicalEvent } from '@clickstream/event-schema';
 import type { Logger } from '@clickstream/runtime';
-import { copyEvents, transaction, type CopyEventsResult, type SiteDay } from '@clickstream/warehouse';
+import { copyEvents, EventWithJson, transaction, type CopyEventsResult, type SiteDay } from '@clickstream/warehouse';
 import type { Sql, TransactionSql } from 'postgres';
 import { decodeArchiveLine, storableText } from '../decode-line';
 import { SiteDaySet } from './site-day-set';
@@ -161,7 +161,7 @@ async function streamObject(tx: TransactionSql, archive: RawArchive, key: string
   const tally = new ObjectTally(key);
   let ended = false;
 
-  async function* nextSegment(): AsyncGenerator<CanonicalEvent> {
+  async function* nextSegment(): AsyncGenerator<EventWithJson> {
     while (tally.pendingRejects.length < rejectBatch) {
       // next(), not for-await: leaving the loop must not close the object's stream.
       const next = await lines.next();
@@ -173,7 +173,8 @@ async function streamObject(tx: TransactionSql, archive: RawArchive, key: string
       const decoded = decodeArchiveLine(line);
       if (decoded.ok) {
         tally.events++;
-        yield decoded.event;
+        // the line is the event's JSON: stored as its payload, not serialised again
+        yield new EventWithJson(decoded.event, line);
       } else {
         tally.reject(lineNumber, decoded.reason, line);
       }

@@ -29,6 +29,7 @@ import { generateSessions } from '@clickstream/warehouse/testing';
 import { parse } from 'csv-parse/sync';
 import { EXPORT_REPORTS } from '../src/shared/api-types';
 import { ADMIN, startWebHarness, type WebHarness } from './support/web-harness';
+import { RANGED_REPORT_URLS } from './support/routes';
 
 // Fixed "now" inside the data, so /api/live and /api/users/top have a today and a last hour.
 const NOW = new Date('2026-04-08T12:30:00Z');
@@ -80,25 +81,13 @@ describe('analyst API', () => {
 
   describe('authentication', () => {
     const protectedUrls = [
-      '/api/overview',
-      '/api/timeseries',
-      '/api/event-types',
-      '/api/pages',
-      '/api/clicks',
-      '/api/sessions/daily',
-      '/api/scroll-depth',
-      '/api/revenue',
-      '/api/breakdown?dimension=country',
-      '/api/funnel?steps=page_view,click',
-      '/api/retention',
+      ...RANGED_REPORT_URLS,
       '/api/users/top',
       '/api/live',
       '/api/pipeline',
-      '/api/analytics',
       '/api/sites',
       '/api/me',
       '/api/tokens',
-      '/api/export/pages.csv',
       '/api/docs/json',
     ];
 

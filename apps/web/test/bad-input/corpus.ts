@@ -3,6 +3,7 @@
 // session, an expired one, a revoked token) exist only at run time, so the corpus is built from them.
 
 import { HOSTILE_STRINGS, rawRequestBytes, type RawRequest } from '@clickstream/runtime/testing';
+import { RANGED_REPORT_URLS } from '../support/routes';
 
 /** The request timeout the spec's server runs with: slow requests are cut off after it. */
 export const REQUEST_TIMEOUT_MS = 1_500;
@@ -40,22 +41,7 @@ export function webCorpus(auth: Credentials): CorpusCase[] {
 
   // --- Bad query parameters on every report route ---------------------------------------------------
   // Routes whose range comes from site/from/to/tz and the filters (each with its own required params).
-  const RANGED = [
-    '/api/overview',
-    '/api/timeseries',
-    '/api/event-types',
-    '/api/pages',
-    '/api/clicks',
-    '/api/sessions/daily',
-    '/api/scroll-depth',
-    '/api/revenue',
-    '/api/breakdown?dimension=country',
-    '/api/funnel?steps=page_view,click',
-    '/api/retention',
-    '/api/analytics',
-    '/api/export/pages.csv',
-    '/api/export/funnel.csv?steps=page_view,click',
-  ];
+  const RANGED = RANGED_REPORT_URLS;
   const BAD_PARAMS: Array<[string, string, string]> = [
     ['an unknown time zone', 'tz=Mars/Olympus', 'invalid_query'],
     ['a time zone that is an SQL injection', `tz=${enc(sql)}`, 'invalid_query'],

@@ -88,3 +88,35 @@ describe(`migration ${MIGRATION}`, () => {
     ]);
   });
 });
+
+describe('migration 0007_session_kinds', () => {
+  let pg: TestPostgres;
+  let wh: TestWarehouse;
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    wh = await createTestWarehouse(pg.url, { max: 2 });
+  });
+  afterAll(async () => {
+    await wh?.drop();
+    await pg?.stop();
+  });
+
+  it("fills sessions.kinds from the events exactly as the rebuild writes it, and the reference's letters", async () => {
+    const dataset = generateSessions({ seed: 9 });
+    const { touched } = await copyEvents(wh.sql, dataset);
+    await rebuildModels(wh.sql, { touched });
+    const readKinds = async () =>
+      (await wh.sql`select site_id, session_id, is_bot, kinds from sessions order by 1, 2, 3`).map((r) => `${r.site_id}|${r.session_id}|${r.is_bot}|${r.kinds}`);
+    const rebuilt = await readKinds();
+    const reference = referenceModels(dataset)['sessions'].map((s) => `${s.site_id}|${s.session_id}|${s.is_bot}|${s.kinds}`).sort();
+    expect(rebuilt.slice().sort()).toEqual(reference);
+    expect(rebuilt.some((k) => /\|[a-z]{5,}$/.test(k))).toBe(true);
+
+    const migration = readMigrations().find((m) => m.tag === '0007_session_kinds');
+    const fill = migration?.statements.filter((s) => /^UPDATE/i.test(s.trim())) ?? [];
+    expect(fill).toHaveLength(1);
+    await wh.sql`update sessions set kinds = ''`;
+    await wh.sql.unsafe(fill[0]);
+    expect(await readKinds()).toEqual(rebuilt);
+  });
+});

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Sql, TransactionSql } from 'postgres';
 import type { SiteDay } from '../copy-events';
 import type { WarehouseLogger } from '../logger';
-import { BREAKDOWN_DIMENSION_COLUMNS } from '../schema/models';
+import { BREAKDOWN_DIMENSION_COLUMNS, sessionKindLetter } from '../schema/models';
 
 export interface RebuildOptions {
   /** The (site, UTC day of event_time) pairs whose events changed. */
@@ -209,19 +209,20 @@ async function rebuildIn(
     select sh, site_id, session_id, is_bot, min(event_time) as started_at, max(event_time) as ended_at, count(*)::int as events,
            (count(*) filter (where event_type = 'page_view'))::int as page_views,
            (count(*) filter (where event_type = 'click'))::int as clicks,
-           (count(*) filter (where event_type = 'purchase'))::int as purchases
+           (count(*) filter (where event_type = 'purchase'))::int as purchases,
+           string_agg(${sessionKindLetter('rb_events')}, '' order by ${SESSION_ORDER}) as kinds
     from rb_events group by sh, site_id, session_id, is_bot`);
   await run(`analyze rb_session_totals`);
   const sessions = await run(`
     insert into sessions (site_id, session_id, is_bot, user_id, started_at, ended_at, duration_seconds, events, page_views,
                           clicks, purchases, is_bounce, entry_path, exit_path, country, device_type, browser, os,
-                          referrer_domain, utm_source)
+                          referrer_domain, utm_source, kinds)
     select a.site_id, a.session_id, a.is_bot, f.user_id, a.started_at, a.ended_at,
            extract(epoch from a.ended_at - a.started_at)::float8,
            a.events, a.page_views, a.clicks, a.purchases,
            a.page_views = 1 and a.clicks = 0 and a.purchases = 0,
            entry.path, exit.path,
-           f.country, f.device_type, f.browser, f.os, f.referrer_domain, f.utm_source
+           f.country, f.device_type, f.browser, f.os, f.referrer_domain, f.utm_source, a.kinds
     from rb_session_totals a
     -- the first event: among those at the session's first instant, the first in session order
     join (

@@ -1,7 +1,9 @@
 // Funnels: how many sessions starting in a range did steps 1, 2, … n in that order, and where they dropped off.
 import { EVENT_TYPES, type EventType } from '@clickstream/event-schema';
+import { SESSION_KIND_LETTERS } from '../schema/models';
 import { InvalidQueryError } from './errors';
-import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable } from './range';
+import type { PendingQuery, Row } from 'postgres';
+import { botFilter, resolveRange, sessionsFilter, withRangeErrors, type MetricRange, type Queryable, type ResolvedRange } from './range';
 
 export const MIN_FUNNEL_STEPS = 2;
 export const MAX_FUNNEL_STEPS = 8;
@@ -90,6 +92,43 @@ function checkSteps(steps: unknown): FunnelStep[] {
 export async function funnel(sql: Queryable, range: MetricRange, steps: FunnelStep[]): Promise<FunnelStepRow[]> {
   const r = resolveRange(range);
   const checked = checkSteps(steps);
+  const rows = checked.every((step) => step.value === undefined) ? await typeFunnel(sql, r, checked) : await eventFunnel(sql, r, checked);
+  return rows.map((row) => ({ step: row.step, label: checked[row.step - 1].label, sessions: row.sessions, conversion_rate: row.conversion_rate, drop_off_rate: row.drop_off_rate }));
+}
+
+type StepCounts = Array<Omit<FunnelStepRow, 'label'>>;
+
+/** The rates of each step from the sessions that reached it (a query over `reached`, one array of counts). */
+function stepRates(sql: Queryable, reached: PendingQuery<Row[]>): PendingQuery<Row[]> {
+  return sql`
+      steps as (
+        select u.step::int as step, u.sessions
+        from (${reached}) reached, unnest(reached.sessions) with ordinality as u(sessions, step)
+      )
+      select step,
+             sessions::float8 as sessions,
+             coalesce(round(100.0 * sessions / nullif(first_value(sessions) over w, 0), 2), 0)::float8 as conversion_rate,
+             coalesce(round(100.0 * (lag(sessions) over w - sessions) / nullif(lag(sessions) over w, 0), 2), 0)::float8 as drop_off_rate
+      from steps
+      window w as (order by step)
+      order by step`;
+}
+
+/**
+ * Steps of event types alone: matched against `sessions.kinds`, the session's events as letters in
+ * session order (written by the model rebuild), without reading the events.
+ */
+async function typeFunnel(sql: Queryable, r: ResolvedRange, checked: FunnelStep[]): Promise<StepCounts> {
+  const pattern = (k: number) => checked.slice(0, k + 1).map((step) => SESSION_KIND_LETTERS[step.event_type]).join('.*');
+  const reached = sql`
+    select array[${checked.map((_, k) => sql`${k === 0 ? sql`` : sql`,`} count(*) filter (where s.kinds ~ ${pattern(k)})`)}] as sessions
+    from sessions s
+    where s.site_id = ${r.site} and s.started_at >= ${r.from} and s.started_at < ${r.to} ${botFilter(sql, r, 's')} ${sessionsFilter(sql, r, 's')}`;
+  return withRangeErrors(r, () => sql<StepCounts>`with ${stepRates(sql, reached)}`);
+}
+
+/** Steps with values (a page path, a button): each session's matching events read as a string of kinds. */
+async function eventFunnel(sql: Queryable, r: ResolvedRange, checked: FunnelStep[]): Promise<StepCounts> {
   const kinds = eventKinds(checked);
   const letter = (i: number) => String.fromCharCode(97 + i);
   // the event's kind as a letter; null when it matches no step
@@ -103,9 +142,9 @@ export async function funnel(sql: Queryable, range: MetricRange, steps: FunnelSt
   const classes = checked.map((_, k) => `[${kinds.map((kind, i) => (kind.steps & (1 << k) ? letter(i) : '')).join('')}]`);
   const reached = classes.map((_, k) => sql`${k === 0 ? sql`` : sql`,`} count(*) filter (where q.path ~ ${classes.slice(0, k + 1).join('.*')})`);
 
-  const rows = await withRangeErrors(
+  return withRangeErrors(
     r,
-    () => sql<Array<Omit<FunnelStepRow, 'label'>>>`
+    () => sql<StepCounts>`
       with candidates as (
         select s.session_id, s.is_bot
         from sessions s
@@ -126,23 +165,8 @@ export async function funnel(sql: Queryable, range: MetricRange, steps: FunnelSt
         where x.kind is not null
         group by x.session_id, x.is_bot
       ),
-      reached as (
-        select array[${reached}] as sessions
-        from paths q
-      ),
-      steps as (
-        select u.step::int as step, u.sessions
-        from reached, unnest(reached.sessions) with ordinality as u(sessions, step)
-      )
-      select step,
-             sessions::float8 as sessions,
-             coalesce(round(100.0 * sessions / nullif(first_value(sessions) over w, 0), 2), 0)::float8 as conversion_rate,
-             coalesce(round(100.0 * (lag(sessions) over w - sessions) / nullif(lag(sessions) over w, 0), 2), 0)::float8 as drop_off_rate
-      from steps
-      window w as (order by step)
-      order by step`,
+      ${stepRates(sql, sql`select array[${reached}] as sessions from paths q`)}`,
   );
-  return rows.map((row) => ({ step: row.step, label: checked[row.step - 1].label, sessions: row.sessions, conversion_rate: row.conversion_rate, drop_off_rate: row.drop_off_rate }));
 }
 
 /** One way an event can match steps: of `event_type` (and with `value`, when set); `steps` has bit k − 1 for each step k it matches. */

@@ -10,11 +10,31 @@
 //
 // Every model row carries `is_bot`: models are built from human and bot events separately, so a
 // metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
+import type { EventType } from '@clickstream/event-schema';
 import { bigint, boolean, date, doublePrecision, index, integer, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const utc = () => timestamp({ withTimezone: true });
 
 /** One row per session: a distinct (site_id, session_id) — among its human or its bot events. */
+/** A letter per event type, for `sessions.kinds` (migration 0007 spells the same mapping out). */
+export const SESSION_KIND_LETTERS = {
+  page_view: 'v',
+  page_close: 'x',
+  click: 'c',
+  scroll: 's',
+  purchase: 'p',
+  session_start: 'b',
+  session_end: 'e',
+  custom: 'u',
+} as const satisfies Record<EventType, string>;
+
+/** SQL: the letter of `alias`'s event_type. */
+export function sessionKindLetter(alias: string): string {
+  return `(case ${alias}.event_type ${Object.entries(SESSION_KIND_LETTERS)
+    .map(([type, letter]) => `when '${type}' then '${letter}'`)
+    .join(' ')} end)`;
+}
+
 export const sessions = pgTable(
   'sessions',
   {
@@ -41,6 +61,11 @@ export const sessions = pgTable(
     os: text(),
     referrer_domain: text(),
     utm_source: text(),
+    /**
+     * The session's events as letters (SESSION_KIND_LETTERS), one per event in session order: funnels
+     * of event types alone match it with a regular expression instead of reading the events.
+     */
+    kinds: text().notNull().default(''),
   },
   (t) => [
     primaryKey({ name: 'sessions_pkey', columns: [t.site_id, t.session_id, t.is_bot] }),

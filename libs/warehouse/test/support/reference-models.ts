@@ -44,6 +44,18 @@ export function distinctEvents(events: readonly CanonicalEvent[]): CanonicalEven
   });
 }
 
+/** sessions.kinds: a letter per event, written out here rather than taken from the warehouse code. */
+const KIND_LETTER: Record<CanonicalEvent['event_type'], string> = {
+  page_view: 'v',
+  page_close: 'x',
+  click: 'c',
+  scroll: 's',
+  purchase: 'p',
+  session_start: 'b',
+  session_end: 'e',
+  custom: 'u',
+};
+
 export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
   const events = distinctEvents(allEvents);
   const sessions: Row[] = [];
@@ -78,6 +90,7 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
       os: first.context.os ?? null,
       referrer_domain: first.context.referrer_domain ?? null,
       utm_source: first.context.utm?.source ?? null,
+      kinds: list.map((e) => KIND_LETTER[e.event_type]).join(''),
     });
 
     list.forEach((e, i) => {

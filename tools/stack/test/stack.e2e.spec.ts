@@ -42,7 +42,11 @@ async function launch(dataDir: string): Promise<Launched> {
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const until = Date.now() + PHASE_MS;
   while (!/Data: /.test(out)) {
-    if (child.exitCode !== null) throw new Error(`the launcher exited (${child.exitCode}) before the stack was up:\n${out.slice(-5000)}`);
+    if (child.exitCode !== null) {
+      // the launcher's own verdict ("stack: … did not start: …") can be far above the shutdown lines
+      const verdict = out.split('\n').filter((line) => /stack: |did not start|exited unexpectedly/.test(line));
+      throw new Error(`the launcher exited (${child.exitCode}) before the stack was up:\n${verdict.slice(-12).join('\n')}\n…\n${out.slice(-3000)}`);
+    }
     if (Date.now() > until) throw new Error(`no dashboard URL within ${PHASE_MS / 1000} s:\n${out.slice(-5000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }

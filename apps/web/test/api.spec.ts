@@ -37,11 +37,14 @@ const dataset = generateSessions({ seed: 5, start: '2026-04-06', days: 3 });
 
 /** Text that CSV must quote and HTML must escape, in the button id and the path of one session. */
 const TRICKY_BUTTON = 'say "hi", then\nleave';
+/** A button id a spreadsheet would run as a formula if the CSV handed it over as it is. */
+const FORMULA_BUTTON = '=HYPERLINK("https://evil.example","open")';
 function trickyEvents(): CanonicalEvent[] {
   const base = { user_id: 'u-tricky', session_id: 's-tricky' };
   return [
     { ...base, event_type: 'page_view', event_time: '2026-04-07T10:00:00Z', page: { url: 'https://shop.example/a,b/<script>alert(1)</script>' } },
     { ...base, event_type: 'click', event_time: '2026-04-07T10:00:05Z', button_id: TRICKY_BUTTON, page: { url: 'https://shop.example/a,b/<script>alert(1)</script>' } },
+    { ...base, event_type: 'click', event_time: '2026-04-07T10:00:07Z', button_id: FORMULA_BUTTON, page: { url: 'https://shop.example/a,b/<script>alert(1)</script>' } },
   ].map((input, i) => {
     const r = normalize({ ...input, event_id: `0190a000-0000-7000-8000-00000000000${i}` }, { receivedAt: input.event_time, siteId: 'site_a' });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
@@ -308,13 +311,25 @@ describe('analyst API', () => {
       const parsed = parse(res.body, { columns: true }) as Record<string, string>[];
       expect(parsed.length).toBe(rows.length);
       expect(parsed.length).toBeGreaterThan(0);
-      const asText = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)]));
+      // text that starts like a formula comes back behind a quote mark (see the formula test below)
+      const asText = (row: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v)]));
       expect(parsed).toEqual(rows.map(asText));
     });
 
     it('quotes commas, quotes and newlines so the tricky button id survives', async () => {
       const parsed = parse((await get(`/api/export/clicks.csv?${q}&limit=1000`)).body, { columns: true }) as Record<string, string>[];
       expect(parsed.some((r) => r['button_id'] === TRICKY_BUTTON && r['path'].includes('script'))).toBe(true);
+    });
+
+    it('hands over formula-like text inert: a leading quote mark in the CSV, the text itself in JSON', async () => {
+      const parsed = parse((await get(`/api/export/clicks.csv?${q}&limit=1000`)).body, { columns: true }) as Record<string, string>[];
+      const formulaRows = parsed.filter((r) => r['button_id'].includes('HYPERLINK'));
+      expect(formulaRows.map((r) => r['button_id'])).toEqual([`'${FORMULA_BUTTON}`]);
+      // nothing else in the file starts like a formula
+      expect(parsed.flatMap((r) => Object.values(r)).filter((v) => /^[=+@\t\r]/.test(v))).toEqual([]);
+      const rows = json<{ rows: { button_id: string }[] }>((await get(`/api/clicks?${q}&limit=1000`)).body).rows;
+      expect(rows.some((r) => r.button_id === FORMULA_BUTTON)).toBe(true);
     });
 
     it('retention.csv has one line per cohort and week', async () => {

@@ -1,5 +1,6 @@
 // /api/export/<report>.csv: every table of the dashboard as CSV (RFC 4180 quoting by
-// csv-stringify), streamed to the client as it is written.
+// csv-stringify), streamed to the client as it is written. Text that a spreadsheet would run as a
+// formula (button ids, paths, UTM values: anything a visitor's browser sent) is made inert first.
 
 import { HttpError } from '@clickstream/runtime';
 import { Type } from '@sinclair/typebox';
@@ -19,9 +20,16 @@ const ExportQuery = reportQuery({
   ...ReportParams.usersTop,
 });
 
-/** A cell as text: dates as ISO instants, null as empty. */
-function cell(value: unknown): unknown {
+/**
+ * Text a spreadsheet reads as a formula when it opens the file (OWASP "CSV injection"): it starts
+ * with = + - @, a tab or a carriage return. Numbers are numbers here, so a negative one is not text.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell as text: dates as ISO instants, null as empty, formula-like text behind a leading `'`. */
+export function csvCell(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' && FORMULA_START.test(value)) return `'${value}`;
   return value ?? '';
 }
 
@@ -50,7 +58,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: { sql: Sql; now
         .header('cache-control', 'no-store');
       // Rows (at most `limit`, 10 000) go through the stringifier as the client reads them.
       setImmediate(() => {
-        for (const row of rows) csv.write(table.columns.map((c) => cell((row as Record<string, unknown>)[c])));
+        for (const row of rows) csv.write(table.columns.map((c) => csvCell((row as Record<string, unknown>)[c])));
         csv.end();
       });
       return reply.send(csv);

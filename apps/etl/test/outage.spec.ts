@@ -100,17 +100,24 @@ describe('PostgreSQL down', () => {
       expect(failed.objects).toBeLessThan(8);
       expect(failed.models).toBeNull();
       // The failure could not be recorded: the row is still `running`, with the counts of the objects it committed.
-      expect(await runs(wh)).toEqual([expect.objectContaining({ status: 'running', objects: failed.objects, finished: false })]);
-      expect(await manifest(wh)).toHaveLength(failed.objects);
+      // A commit can reach PostgreSQL while the cut loses its acknowledgement: that object is loaded (and
+      // counted in the row, in the same transaction) though the failed run could not know it.
+      const before = await runs(wh);
+      expect(before).toHaveLength(1);
+      const [running] = before;
+      expect(running).toMatchObject({ status: 'running', finished: false });
+      expect(running.objects).toBeGreaterThanOrEqual(failed.objects);
+      expect(running.objects).toBeLessThan(8);
+      expect(await manifest(wh)).toHaveLength(running.objects);
       await expectWholeObjectsOnly(wh, objects);
 
       await proxy.restore();
       const next = await runEtl(deps);
-      expect(next).toMatchObject({ status: 'succeeded', objects: 8 - failed.objects, repairedRuns: 1 });
+      expect(next).toMatchObject({ status: 'succeeded', objects: 8 - running.objects, repairedRuns: 1 });
       expect(await storedEventKeys(wh)).toEqual(eventKeys);
       const [first, second] = await runs(wh);
       expect(first).toMatchObject({ status: 'failed', finished: true, error: expect.stringContaining('stopped before the run finished') });
-      expect(second).toMatchObject({ status: 'succeeded', objects: 8 - failed.objects });
+      expect(second).toMatchObject({ status: 'succeeded', objects: 8 - running.objects });
       await expectCleanLoad(wh, archive);
     } finally {
       await proxy.restore();

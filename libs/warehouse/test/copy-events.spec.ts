@@ -103,6 +103,69 @@ describe('copyEvents', () => {
     expect(await copyEvents(wh.sql, [])).toEqual({ received: 0, inserted: 0, duplicates: 0, touched: [] });
   });
 
+  /** Loads `events` in a transaction; says whether the staging table was made (the general way) or not (COPY straight into events). */
+  async function loadWatchingTheWay(events: Iterable<CanonicalEvent> | AsyncIterable<CanonicalEvent>, options?: { directMaxBytes?: number }) {
+    return wh.sql.begin(async (tx) => {
+      const result = await copyEvents(tx, events, options);
+      const [{ staged }] = await tx`select to_regclass('pg_temp.events_load_staging') is not null as staged`;
+      return { result, staged: staged as boolean };
+    });
+  }
+
+  it('copies a load without repeats straight into events, with the same result and touched days as the staged way', async () => {
+    const events = generateEvents(4_000, { seed: 21 });
+    const direct = await loadWatchingTheWay(events);
+    expect(direct.staged).toBe(false);
+    expect(await differences(wh, new Map(events.map((e) => [keyOf(e), e])))).toEqual([]);
+    // the same load the general way, in a fresh warehouse, answers the same
+    const other = await createTestWarehouse(pg.url, { max: 1 });
+    try {
+      const staged = await other.sql.begin((tx) => copyEvents(tx, events, { directMaxBytes: 0 }));
+      expect(staged.touched.length).toBeGreaterThan(1);
+      expect(direct.result).toEqual(staged);
+      expect(direct.result).toMatchObject({ received: 4_000, inserted: 4_000, duplicates: 0 });
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('gives way to the staged load when rows are already there, in the same transaction, adding only the new ones', async () => {
+    const events = generateEvents(3_000, { seed: 22 });
+    await copyEvents(wh.sql, events.slice(0, 1_000));
+    // late in the input, so the direct COPY has sent rows before PostgreSQL refuses it
+    const again = [...events.slice(1_000), ...events.slice(0, 1_000)];
+    const { result, staged } = await loadWatchingTheWay(again);
+    expect(staged).toBe(true);
+    expect(result).toMatchObject({ received: 3_000, inserted: 2_000, duplicates: 1_000 });
+    expect(await differences(wh, new Map(events.map((e) => [keyOf(e), e])))).toEqual([]);
+  });
+
+  it('keeps the first of a repeat within one load (seen while encoding: PostgreSQL is not asked first)', async () => {
+    const events = generateEvents(2_000, { seed: 23 });
+    const changed = { ...events[5], user_id: 'the second copy' } as CanonicalEvent;
+    const { result, staged } = await loadWatchingTheWay([...events, changed]);
+    expect(staged).toBe(true);
+    expect(result).toMatchObject({ received: 2_001, inserted: 2_000, duplicates: 1 });
+    const [row] = await wh.sql`select user_id from events where event_id = ${events[5].event_id}`;
+    expect(row.user_id).toBe(events[5].user_id);
+  });
+
+  it('sends a load that outgrows directMaxBytes on through the staging table, losing no chunk of an async input', async () => {
+    const events = generateEvents(6_000, { seed: 24 }); // a few MiB of COPY text: several chunks
+    let read = 0;
+    async function* stream() {
+      for (const e of events) {
+        read++;
+        yield e;
+      }
+    }
+    const { result, staged } = await loadWatchingTheWay(stream(), { directMaxBytes: 1_500_000 });
+    expect(staged).toBe(true);
+    expect(read).toBe(6_000);
+    expect(result).toMatchObject({ received: 6_000, inserted: 6_000, duplicates: 0 });
+    expect(await differences(wh, new Map(events.map((e) => [keyOf(e), e])))).toEqual([]);
+  });
+
   it('stores NUL and unpaired surrogates as U+FFFD instead of failing the load', async () => {
     const [event] = generateEvents(1, { seed: 10 });
     const odd: CanonicalEvent = { ...event, user_id: 'nul\0user', button_id: 'half \uD83D surrogate', props: { ['key\0']: 'v\0', s: '\uDE00' } };

@@ -12,7 +12,7 @@ import { runKafkaBrokerBench } from './benchmarks/kafka-broker';
 import { runNormalizeBench } from './benchmarks/normalize';
 import { runStreamConsumerBench } from './benchmarks/stream-consumer';
 import { runWebBench } from './benchmarks/web';
-import { type BenchRecord, recordRuns, renderReport } from './report';
+import { type BenchRecord, machineFacts, recordRuns, renderReport } from './report';
 import { type BenchResult, ratio } from './result';
 
 export interface BenchOptions {
@@ -88,6 +88,8 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: --web-schema must be a lower-case SQL identifier, got ${JSON.stringify(webSchema)}\n`);
     return 2;
   }
+  // measured before any benchmark, on an idle process (the yardstick in it is remembered for the report)
+  process.stdout.write(`machine: ${machineFacts()}\n`);
   const results = new Map<string, BenchResult[]>();
   for (const name of names) {
     process.stdout.write(`▶ ${name} …\n`);

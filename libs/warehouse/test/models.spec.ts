@@ -183,6 +183,35 @@ describe('rebuildModels', () => {
     expectSameModels(await readModels(wh.sql), full);
   });
 
+  it('a session whose other events are its site\'s very first and very last keeps them, with only the middle day touched', async () => {
+    // A site of its own: the session's events on the untouched days are the first and the last the
+    // site has, the edges of the span outside which the rebuild does not look.
+    const template = dataset.find((e) => e.event_type === 'page_view' && !e.context.is_bot) as CanonicalEvent;
+    const at = (n: number, time: string, path: string): CanonicalEvent => ({
+      ...template,
+      site_id: 'edge-site',
+      event_id: `0190f0e0-0000-7000-8000-00000000c00${n}`,
+      session_id: 'edge-session',
+      event_time: time,
+      received_at: time,
+      page: { path, url: `https://shop.example${path}` },
+    });
+    const events = [at(1, '2026-03-01T23:59:59.999Z', '/first'), at(2, '2026-03-02T12:00:00.000Z', '/middle'), at(3, '2026-03-03T00:00:00.000Z', '/last')];
+    await copyEvents(wh.sql, events);
+    await rebuildModels(wh.sql, { touched: [{ siteId: 'edge-site', day: '2026-03-02' }] });
+    const [session] = await wh.sql`select events, page_views, entry_path, exit_path, started_at, ended_at from sessions where site_id = 'edge-site'`;
+    expect(session).toEqual({
+      events: 3,
+      page_views: 3,
+      entry_path: '/first',
+      exit_path: '/last',
+      started_at: new Date('2026-03-01T23:59:59.999Z'),
+      ended_at: new Date('2026-03-03T00:00:00.000Z'),
+    });
+    const views = await wh.sql`select path from page_views where site_id = 'edge-site' order by viewed_at`;
+    expect(views.map((v) => v.path)).toEqual(['/first', '/middle', '/last']);
+  });
+
   it('two rebuilds at once (separate connections) wait for each other and leave the same tables', async () => {
     await copyEvents(wh.sql, dataset);
     const other = createWarehouse({ url: pg.url, schema: wh.schema, max: 2 });

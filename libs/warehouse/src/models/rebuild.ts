@@ -114,16 +114,28 @@ async function rebuildIn(
   await run(`create temp table rb_sessions on commit drop as select distinct site_id, session_id from rb_events`);
   // Each site's time outside its touched days: before the first, after the last, and any gap
   // between them. Looking each session up only there reads just its events on other days (usually
-  // none) from the (site, session, time) index, not all of its events again.
+  // none) from the (site, session, time) index, not all of its events again. A range in which the
+  // site has no event at all (after the last day loaded, usually; before the first in a new
+  // warehouse) is left out: two index probes per site spare one per session.
   await run(`
     create temp table rb_other_ranges on commit drop as
-    select site_id, '-infinity'::timestamptz as from_t, min(day)::timestamp at time zone 'UTC' as to_t from rb_days group by site_id
-    union all
-    select site_id, (max(day) + 1)::timestamp at time zone 'UTC', 'infinity'::timestamptz from rb_days group by site_id
-    union all
-    select site_id, (day + 1)::timestamp at time zone 'UTC', next_day::timestamp at time zone 'UTC'
-    from (select site_id, day, lead(day) over (partition by site_id order by day) as next_day from rb_days) g
-    where next_day > day + 1`);
+    with ranges as (
+      select site_id, '-infinity'::timestamptz as from_t, min(day)::timestamp at time zone 'UTC' as to_t from rb_days group by site_id
+      union all
+      select site_id, (max(day) + 1)::timestamp at time zone 'UTC', 'infinity'::timestamptz from rb_days group by site_id
+      union all
+      select site_id, (day + 1)::timestamp at time zone 'UTC', next_day::timestamp at time zone 'UTC'
+      from (select site_id, day, lead(day) over (partition by site_id order by day) as next_day from rb_days) g
+      where next_day > day + 1
+    ), spans as (
+      select s.site_id,
+             (select min(e.event_time) from events e where e.site_id = s.site_id) as first_t,
+             (select max(e.event_time) from events e where e.site_id = s.site_id) as last_t
+      from (select distinct site_id from rb_days) s
+    )
+    select r.site_id, r.from_t, r.to_t
+    from ranges r join spans p on p.site_id = r.site_id
+    where r.from_t <= p.last_t and r.to_t > p.first_t`);
   await run(`
     insert into rb_events
     select hashtextextended(e.session_id, 0), ${prefixed('e', EVENT_COLUMNS)}

@@ -104,13 +104,14 @@ async function rebuildIn(
 
   // The sessions with an event on a touched day, and all of their events (on any day), in session
   // order. The touched days are read with one range scan each; only the events those sessions have
-  // on other days are looked up session by session. Sorting and grouping by a hash of the session
-  // id first keeps comparisons cheap when ids share long prefixes.
+  // on other days are looked up session by session (on_day tells the two apart later, without a join
+  // on the days). Sorting and grouping by a hash of the session id first keeps comparisons cheap when
+  // ids share long prefixes.
   const inDay = (e: string, d = 'd') =>
     `${e}.site_id = ${d}.site_id and ${e}.event_time >= ${d}.day::timestamp at time zone 'UTC' and ${e}.event_time < (${d}.day + 1)::timestamp at time zone 'UTC'`;
   await run(`
     create temp table rb_events on commit drop as
-    select hashtextextended(e.session_id, 0) as sh, ${prefixed('e', EVENT_COLUMNS)} from rb_days d join events e on ${inDay('e')}`);
+    select hashtextextended(e.session_id, 0) as sh, true as on_day, ${prefixed('e', EVENT_COLUMNS)} from rb_days d join events e on ${inDay('e')}`);
   await run(`create temp table rb_sessions on commit drop as select distinct site_id, session_id from rb_events`);
   // Each site's time outside its touched days: before the first, after the last, and any gap
   // between them. Looking each session up only there reads just its events on other days (usually
@@ -138,7 +139,7 @@ async function rebuildIn(
     where r.from_t <= p.last_t and r.to_t > p.first_t`);
   await run(`
     insert into rb_events
-    select hashtextextended(e.session_id, 0), ${prefixed('e', EVENT_COLUMNS)}
+    select hashtextextended(e.session_id, 0), false, ${prefixed('e', EVENT_COLUMNS)}
     from rb_sessions s
     join rb_other_ranges r on r.site_id = s.site_id
     join events e on e.site_id = s.site_id and e.session_id = s.session_id and e.event_time >= r.from_t and e.event_time < r.to_t`);
@@ -326,7 +327,8 @@ async function rebuildIn(
     `join ${daysIn(days)} h on ${alias}.site_id = h.site_id and ${alias}.${column} >= h.from_t and ${alias}.${column} < h.to_t`;
   const deleteHours = (table: string, days: string) =>
     run(`delete from ${table} m using ${daysIn(days)} h where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t`);
-  const touchedEvents = (type: string) => `(select r.* from rb_events r join rb_days d on ${inDay('r')} where r.event_type = '${type}')`;
+  // rb_events.on_day: the event is on a touched day (read by the day scan, not looked up by session)
+  const touchedEvents = (type: string) => `(select r.* from rb_events r where r.on_day and r.event_type = '${type}')`;
 
   await deleteHours('session_metrics_daily', 'rb_all_days');
   await run(`
@@ -391,7 +393,7 @@ async function rebuildIn(
   // Events per type, users per hour and events per breakdown dimension value: counts of events
   // themselves, so only touched days change. The dimension counts are unfolded six ways from the
   // touched events grouped by all six values at once (few groups), not from the events themselves.
-  const touchedDayEvents = `rb_events r join rb_days d on ${inDay('r')}`;
+  const touchedDayEvents = `(select * from rb_events where on_day) r`;
   await deleteHours('event_counts_hourly', 'rb_days');
   await run(`
     insert into event_counts_hourly (site_id, hour, is_bot, event_type, events)
@@ -401,10 +403,14 @@ async function rebuildIn(
   await deleteHours('user_hours', 'rb_days');
   await run(`
     insert into user_hours (site_id, hour, is_bot, user_no, events)
-    select r.site_id, date_trunc('hour', r.event_time, 'UTC'), r.is_bot, n.user_no, count(*)::int
-    from ${touchedDayEvents}
-    join user_numbers n on n.site_id = r.site_id and n.user_id = r.user_id
-    group by 1, 2, 3, 4`);
+    select g.site_id, g.hour, g.is_bot, n.user_no, g.events
+    -- counted by user id first (one number per id), so only the user-hours look their number up
+    from (
+      select r.site_id, date_trunc('hour', r.event_time, 'UTC') as hour, r.is_bot, r.user_id, count(*)::int as events
+      from ${touchedDayEvents}
+      group by 1, 2, 3, 4
+    ) g
+    join user_numbers n on n.site_id = g.site_id and n.user_id = g.user_id`);
   await deleteHours('event_dimension_hourly', 'rb_days');
   await run(`
     insert into event_dimension_hourly (site_id, dimension, hour, is_bot, value, events)

@@ -167,39 +167,44 @@ async function rebuildIn(
   await run(`create temp table rb_products (site_id text not null, product_id text not null) on commit drop`);
 
   // ── page_views ──
+  // Page views, scrolls and the events that end a page view, numbered in session order: pv_group is
+  // the page view an event belongs to (page views so far, itself included), nav_group the same
+  // count over page views, page closes and session ends.
+  await run(`
+    create temp table rb_nav on commit drop as
+    select sh, site_id, session_id, is_bot, event_id, event_type, user_id, event_time, page_path, scroll_depth,
+           count(*) filter (where event_type = 'page_view') over w as pv_group,
+           count(*) filter (where event_type <> 'scroll') over w as nav_group
+    from rb_events
+    where event_type in ('page_view', 'page_close', 'session_end', 'scroll')
+    window w as (partition by ${SESSION_KEY('rb_events')} order by ${SESSION_ORDER} rows between unbounded preceding and current row)`);
+  await run(`analyze rb_nav`);
   const sameSession = (a: string, b: string) =>
     `${a}.sh = ${b}.sh and ${a}.site_id = ${b}.site_id and ${a}.session_id = ${b}.session_id and ${a}.is_bot = ${b}.is_bot`;
   // Session joins match on four columns that go together (hash, site, session, bot side); the planner
   // multiplies their selectivities, expects one row and would pick nested loops over hundreds of
   // thousands. Between these temp tables only hash joins make sense.
   await run(`set local enable_nestloop = off`);
-  // From the page views, scrolls and the events that end a page view, in session order (rb_events
-  // is written in it, so the windows' sorts find their input in order): pv_group is the page view an
-  // event belongs to (page views so far, itself included).
   await run(`
     create temp table rb_page_views on commit drop as
-    select sh, site_id, event_id, session_id, is_bot, user_id, event_time as viewed_at, page_path as path,
+    select p.sh, p.site_id, p.event_id, p.session_id, p.is_bot, p.user_id, p.event_time as viewed_at, p.page_path as path,
            -- time on page: to the next page_view, page_close or session_end
-           extract(epoch from next_nav_time - event_time)::float8 as time_on_page_seconds,
+           extract(epoch from nxt.event_time - p.event_time)::float8 as time_on_page_seconds,
            -- scroll depth: the deepest scroll between this page view and the next
-           depth as scroll_depth,
-           pv_group, pv_group = last_pv_group as is_exit
-    from (
-      select n.*,
-             max(pv_group) over (partition by ${SESSION_KEY('n')}) as last_pv_group,
-             -- among the events that are not scrolls, the next one
-             lead(event_time) over (partition by ${SESSION_KEY('n')}, n.event_type = 'scroll' order by ${SESSION_ORDER}) as next_nav_time,
-             max(scroll_depth) filter (where event_type = 'scroll' and pv_group > 0) over (partition by ${SESSION_KEY('n')}, n.pv_group) as depth
-      from (
-        select sh, site_id, session_id, is_bot, event_id, event_type, user_id, event_time, received_at, page_path, scroll_depth,
-               count(*) filter (where event_type = 'page_view') over (
-                 partition by ${SESSION_KEY('rb_events')} order by ${SESSION_ORDER} rows between unbounded preceding and current row
-               ) as pv_group
-        from rb_events
-        where event_type in ('page_view', 'page_close', 'session_end', 'scroll')
-      ) n
-    ) p
-    where event_type = 'page_view'`);
+           sc.depth as scroll_depth,
+           p.pv_group, p.pv_group = last.pv_group as is_exit
+    from rb_nav p
+    join (
+      select sh, site_id, session_id, is_bot, max(pv_group) as pv_group from rb_nav group by sh, site_id, session_id, is_bot
+    ) last on ${sameSession('last', 'p')}
+    left join (select * from rb_nav where event_type <> 'scroll') nxt on ${sameSession('nxt', 'p')} and nxt.nav_group = p.nav_group + 1
+    left join (
+      select sh, site_id, session_id, is_bot, pv_group, max(scroll_depth) as depth
+      from rb_nav
+      where event_type = 'scroll' and pv_group > 0 and scroll_depth is not null
+      group by sh, site_id, session_id, is_bot, pv_group
+    ) sc on ${sameSession('sc', 'p')} and sc.pv_group = p.pv_group
+    where p.event_type = 'page_view'`);
   // temp tables have no statistics until analysed, and a planner that guesses one row picks nested loops
   await run(`analyze rb_page_views`);
   await run(`delete from page_views p using rb_sessions s where p.site_id = s.site_id and p.session_id = s.session_id`);
@@ -234,10 +239,11 @@ async function rebuildIn(
            entry.path, exit.path,
            f.country, f.device_type, f.browser, f.os, f.referrer_domain, f.utm_source, a.kinds
     from rb_session_totals a
-    -- the first event in session order (rb_events is mostly in that order already: a cheap sort)
+    -- the first event: among those at the session's first instant, the first in session order
     join (
       select distinct on (e.sh, e.site_id, e.session_id, e.is_bot) e.*
       from rb_events e
+      join rb_session_totals m on ${sameSession('m', 'e')} and e.event_time = m.started_at
       order by e.sh, e.site_id, e.session_id, e.is_bot, ${prefixed('e', SESSION_ORDER)}
     ) f on ${sameSession('f', 'a')}
     left join rb_page_views entry on ${sameSession('entry', 'a')} and entry.pv_group = 1

@@ -29,6 +29,7 @@ import { generateSessions } from '@clickstream/warehouse/testing';
 import { parse } from 'csv-parse/sync';
 import { EXPORT_REPORTS } from '../src/shared/api-types';
 import { ADMIN, startWebHarness, type WebHarness } from './support/web-harness';
+import { inertCsvText } from './support/csv';
 import { RANGED_REPORT_URLS } from './support/routes';
 
 // Fixed "now" inside the data, so /api/live and /api/users/top have a today and a last hour.
@@ -313,7 +314,7 @@ describe('analyst API', () => {
       expect(parsed.length).toBeGreaterThan(0);
       // text that starts like a formula comes back behind a quote mark (see the formula test below)
       const asText = (row: Record<string, unknown>) =>
-        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v)]));
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : typeof v === 'string' ? inertCsvText(v) : String(v)]));
       expect(parsed).toEqual(rows.map(asText));
     });
 

@@ -27,7 +27,7 @@ const ExportQuery = reportQuery({
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** A cell as text: dates as ISO instants, null as empty, formula-like text behind a leading `'`. */
-export function csvCell(value: unknown): unknown {
+function csvCell(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'string' && FORMULA_START.test(value)) return `'${value}`;
   return value ?? '';

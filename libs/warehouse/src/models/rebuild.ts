@@ -108,11 +108,11 @@ async function rebuildIn(
   // on the days). Sorting and grouping by a hash of the session id first keeps comparisons cheap when
   // ids share long prefixes. The day events are written in session order: the window, grouping and
   // distinct-on sorts below then find their input (nearly) in order, which PostgreSQL's sort notices.
-  const inDay = (e: string, d = 'd') =>
-    `${e}.site_id = ${d}.site_id and ${e}.event_time >= ${d}.day::timestamp at time zone 'UTC' and ${e}.event_time < (${d}.day + 1)::timestamp at time zone 'UTC'`;
   await run(`
     create temp table rb_events on commit drop as
-    select hashtextextended(e.session_id, 0) as sh, true as on_day, ${prefixed('e', EVENT_COLUMNS)} from rb_days d join events e on ${inDay('e')}
+    select hashtextextended(e.session_id, 0) as sh, true as on_day, ${prefixed('e', EVENT_COLUMNS)}
+    from rb_days d
+    join events e on e.site_id = d.site_id and e.event_time >= d.day::timestamp at time zone 'UTC' and e.event_time < (d.day + 1)::timestamp at time zone 'UTC'
     order by 1, ${prefixed('e', 'site_id, session_id, is_bot')}, ${prefixed('e', SESSION_ORDER)}`);
   await run(`create temp table rb_sessions on commit drop as select distinct site_id, session_id from rb_events`);
   // Each site's time outside its touched days: before the first, after the last, and any gap

@@ -82,6 +82,7 @@ describe('warehouse maintenance', () => {
       session_dimension_hourly: 'hour',
       session_user_hours: 'hour',
       page_user_hours: 'hour',
+      page_user_days: 'day',
       orders: 'ordered_at',
       order_items: 'ordered_at',
       users: 'last_seen',

@@ -120,3 +120,43 @@ describe('migration 0007_session_kinds', () => {
     expect(await readKinds()).toEqual(rebuilt);
   });
 });
+
+describe('migration 0008_page_user_days', () => {
+  let pg: TestPostgres;
+  let wh: TestWarehouse;
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    wh = await createTestWarehouse(pg.url, { max: 2 });
+  });
+  afterAll(async () => {
+    await wh?.drop();
+    await pg?.stop();
+  });
+
+  it('fills page_user_days from page_user_hours exactly as the rebuild writes it', async () => {
+    const dataset = generateSessions({ seed: 13 });
+    const { touched } = await copyEvents(wh.sql, dataset);
+    await rebuildModels(wh.sql, { touched });
+    const readSets = async () =>
+      (await wh.sql`select site_id, day::text as day, is_bot, path, users::text as users from page_user_days order by 1, 2, 3, 4`).map(
+        (r) => `${r.site_id}|${r.day}|${r.is_bot}|${r.path}|${r.users}`,
+      );
+    const rebuilt = await readSets();
+    expect(rebuilt.length).toBeGreaterThan(0);
+    // the sets hold what the hour rows hold: as many members as distinct users per day
+    const [{ mismatched }] = await wh.sql<[{ mismatched: number }]>`
+      select count(*)::int as mismatched
+      from page_user_days d
+      join (select site_id, (hour at time zone 'UTC')::date as day, is_bot, path, count(distinct user_no) as users
+            from page_user_hours group by 1, 2, 3, 4) h using (site_id, day, is_bot, path)
+      where bit_count(d.users) <> h.users`;
+    expect(mismatched).toBe(0);
+
+    const migration = readMigrations().find((m) => m.tag === '0008_page_user_days');
+    const fill = migration?.statements.filter((s) => s.includes('INSERT INTO "page_user_days"')) ?? [];
+    expect(fill).toHaveLength(1);
+    await wh.sql`truncate page_user_days`;
+    await wh.sql.unsafe(fill[0]);
+    expect(await readSets()).toEqual(rebuilt);
+  });
+});

@@ -76,6 +76,7 @@ describe('migrate', () => {
       'order_items',
       'orders',
       'page_engagement_daily',
+      'page_user_days',
       'page_user_hours',
       'page_views',
       'products',

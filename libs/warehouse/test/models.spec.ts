@@ -15,6 +15,14 @@ const NUMERIC_COLUMNS = new Set(['duration_seconds_sum', 'time_on_page_seconds_s
 /** The tables that name users by user_numbers.user_no. */
 const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours']);
 
+/** page_user_days with each set read back as its members' user ids (an array). */
+const PAGE_USER_DAYS = `
+  select t.site_id, t.day::text as day, t.is_bot, t.path,
+         array(select n.user_id from generate_series(0, length(t.users) - 1) i
+               join user_numbers n on n.site_id = t.site_id and n.user_no = i
+               where get_bit(t.users, i) = 1) as users
+  from page_user_days t`;
+
 /** Every model table, normalised: timestamps as ISO text, numerics as numbers, floats to 6 decimals. */
 async function readModels(sql: Sql): Promise<Models> {
   const models: Models = {};
@@ -22,13 +30,18 @@ async function readModels(sql: Sql): Promise<Models> {
     // user numbers are internal: read back as the user ids they stand for
     const numbered = USER_NUMBER_TABLES.has(table);
     const rows = await sql.unsafe(
-      numbered ? `select t.*, n.user_id from ${table} t join user_numbers n using (site_id, user_no)` : `select * from ${table}`,
+      table === 'page_user_days'
+        ? PAGE_USER_DAYS
+        : numbered
+          ? `select t.*, n.user_id from ${table} t join user_numbers n using (site_id, user_no)`
+          : `select * from ${table}`,
     );
     models[table] = rows.map((row) => {
       const out: Record<string, string | number | boolean | null> = {};
       for (const [k, v] of Object.entries(row)) {
         if (numbered && k === 'user_no') continue;
-        if (v instanceof Date) out[k] = v.toISOString();
+        if (Array.isArray(v)) out[k] = JSON.stringify([...(v as string[])].sort());
+        else if (v instanceof Date) out[k] = v.toISOString();
         else if (v !== null && FLOAT_COLUMNS.has(k)) out[k] = Math.round(Number(v) * 1e6) / 1e6;
         else if (v !== null && NUMERIC_COLUMNS.has(k)) out[k] = Number(v);
         else out[k] = v as string | number | boolean | null;

@@ -25,6 +25,9 @@ const aligned: MetricRange[] = [
   { site: 'site_b', ...rangeFromDates('2026-03-05', '2026-03-10', 'UTC'), bots: true },
   { site: 'site_a', ...rangeFromDates('2026-03-08', '2026-03-09', 'America/New_York') },
   { site: 'site_b', ...rangeFromDates('2026-03-07T22:00', '2026-03-08T09:00', 'America/New_York'), bots: true },
+  // whole UTC days (the per-day tables) with hours before and after them
+  { site: 'site_a', ...rangeFromDates('2026-03-06', '2026-03-09', 'America/New_York') },
+  { site: 'site_b', ...rangeFromDates('2026-03-06T07:00', '2026-03-09T13:00', 'UTC'), bots: true },
 ];
 
 /** Cohort ranges whose first Monday and `to` are whole UTC hours, in zones whose days are too. */
@@ -104,7 +107,7 @@ describe('the dashboard rollups', () => {
       expect(await sessionsDaily(wh.sql, { ...range, filters: { eventType: 'click' } })).toEqual([]);
     });
 
-    it('pages: unique users from page_user_hours', async () => {
+    it('pages: unique users from page_user_days and page_user_hours', async () => {
       expect(reference.pages(range).every((row) => row.unique_users > 0)).toBe(true);
       expect(await pages(wh.sql, range, { limit: 10_000 })).toEqual(reference.pages(range, 10_000));
       expect(await pages(wh.sql, range, { limit: 2 })).toEqual(reference.pages(range, 2));

@@ -453,6 +453,13 @@ async function rebuildIn(
     select distinct p.site_id, date_trunc('hour', p.viewed_at, 'UTC'), p.is_bot, coalesce(p.path, ''), n.user_no
     from page_views p ${inHours('p', 'viewed_at')}
     join user_numbers n on n.site_id = p.site_id and n.user_id = p.user_id`);
+  // … and each day's as one set (see page_user_days)
+  await run(`delete from page_user_days m using rb_all_days d where m.site_id = d.site_id and m.day = d.day`);
+  await run(`
+    insert into page_user_days (site_id, day, is_bot, path, users)
+    select u.site_id, (u.hour at time zone 'UTC')::date, u.is_bot, u.path, user_set(array_agg(u.user_no))
+    from page_user_hours u ${inHours('u', 'hour')}
+    group by 1, 2, 3, 4`);
 
   await deleteHours('revenue_daily', 'rb_all_days');
   await run(`

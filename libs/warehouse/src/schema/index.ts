@@ -12,6 +12,7 @@ export {
   order_items,
   orders,
   page_engagement_daily,
+  page_user_days,
   page_user_hours,
   page_views,
   products,

@@ -6,12 +6,14 @@
 //   any whole-hour time zone. Averages are stored as sums and counts; distinct counts (users) are not
 //   additive: `user_hours`, `session_user_hours`, `page_user_hours` and `dimension_user_hours` keep one
 //   row per user and hour (and path or dimension value) so they can be counted distinct over any
-//   union of whole UTC hours.
+//   union of whole UTC hours. For ranges of whole UTC days, `page_user_days` keeps each day's users
+//   as a set (a bit string over user numbers), so a month of days is a few OR-ed bit strings rather
+//   than a million rows to count distinct; the hours at a range's ends still come from the hour rows.
 //
 // Every model row carries `is_bot`: models are built from human and bot events separately, so a
 // metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
 import type { EventType } from '@clickstream/event-schema';
-import { bigint, boolean, date, doublePrecision, index, integer, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, date, doublePrecision, index, integer, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const utc = () => timestamp({ withTimezone: true });
 
@@ -301,6 +303,30 @@ export const page_user_hours = pgTable(
     user_no: integer().notNull(),
   },
   (t) => [primaryKey({ name: 'page_user_hours_pkey', columns: [t.site_id, t.hour, t.is_bot, t.path, t.user_no] })],
+);
+
+/**
+ * A set of a site's users (user_numbers) as a bit string: bit n is set when user n is in the set
+ * (bit 0 is never set, as numbers start at 1). Built by the SQL function `user_set(int[])`, joined
+ * by the aggregate `user_set_union(varbit)` (an OR that pads the shorter string) and counted by
+ * `bit_count`; migration 0008 defines both. Its length is the largest member's number + 1.
+ */
+const userSet = customType<{ data: string; driverData: string }>({ dataType: () => 'varbit' });
+
+/**
+ * The users of each path's page views per UTC day ('' for no path): `page_user_hours` folded into
+ * one set per day, so unique users over whole days union a few sets instead of counting rows.
+ */
+export const page_user_days = pgTable(
+  'page_user_days',
+  {
+    site_id: text().notNull(),
+    day: date().notNull(),
+    is_bot: boolean().notNull(),
+    path: text().notNull(),
+    users: userSet().notNull(),
+  },
+  (t) => [primaryKey({ name: 'page_user_days_pkey', columns: [t.site_id, t.day, t.is_bot, t.path] })],
 );
 
 /** One row per distinct order_id: its first purchase event (by event time) wins. */

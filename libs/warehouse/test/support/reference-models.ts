@@ -337,6 +337,14 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     path: pathOf(list[0]),
     user_id: list[0].user_id,
   }));
+  // each (site, UTC day, side, path)'s users, as the set's members (user ids, sorted, as JSON)
+  const pageUserDays = [...groupBy(pageUserHours, (r) => `${r.site_id}\u0000${dayOf(r.hour)}\u0000${r.is_bot}\u0000${r.path}`).values()].map((list) => ({
+    site_id: list[0].site_id,
+    day: dayOf(list[0].hour),
+    is_bot: list[0].is_bot,
+    path: list[0].path,
+    users: JSON.stringify([...new Set(list.map((r) => r.user_id))].sort()),
+  }));
 
   const days = new Set<string>();
   for (const e of events) days.add(dayOf(e.event_time));
@@ -381,6 +389,7 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     session_dimension_hourly: [...sessionDimensionRows.values()],
     session_user_hours: sessionUserHours,
     page_user_hours: pageUserHours,
+    page_user_days: pageUserDays,
     products,
     users,
     dim_date: dimDate,
@@ -404,6 +413,7 @@ export const MODEL_TABLES = [
   'session_dimension_hourly',
   'session_user_hours',
   'page_user_hours',
+  'page_user_days',
   'products',
   'users',
   'dim_date',

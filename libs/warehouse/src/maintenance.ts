@@ -73,6 +73,7 @@ const RETENTION_TARGETS: readonly RetentionTarget[] = [
   { table: 'page_user_hours', olderThan: 'hour < $1::timestamptz' },
   // a day's set goes once the whole day is older (a cutoff inside a day keeps that day's set)
   { table: 'page_user_days', olderThan: "day < ($1::timestamptz at time zone 'UTC')::date" },
+  { table: 'dimension_user_days', olderThan: "day < ($1::timestamptz at time zone 'UTC')::date" },
   { table: 'orders', olderThan: 'ordered_at < $1::timestamptz' },
   { table: 'order_items', olderThan: 'ordered_at < $1::timestamptz' },
   { table: 'users', olderThan: 'last_seen < $1::timestamptz' },

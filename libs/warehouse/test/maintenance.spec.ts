@@ -83,6 +83,7 @@ describe('warehouse maintenance', () => {
       session_user_hours: 'hour',
       page_user_hours: 'hour',
       page_user_days: 'day',
+      dimension_user_days: 'day',
       orders: 'ordered_at',
       order_items: 'ordered_at',
       users: 'last_seen',

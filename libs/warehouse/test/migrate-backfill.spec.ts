@@ -121,41 +121,47 @@ describe('migration 0007_session_kinds', () => {
   });
 });
 
-describe('migration 0008_page_user_days', () => {
+/** The user-set tables, the migration that adds and fills each, and each table's key columns beside the day. */
+const USER_SET_FILLS = [
+  { tag: '0008_page_user_days', table: 'page_user_days', keys: 'path' },
+  { tag: '0009_dimension_user_days', table: 'dimension_user_days', keys: 'dimension, value' },
+] as const;
+
+describe('migrations 0008 and 0009 (user sets per day)', () => {
   let pg: TestPostgres;
   let wh: TestWarehouse;
   beforeAll(async () => {
     pg = await startTestPostgres();
     wh = await createTestWarehouse(pg.url, { max: 2 });
+    const { touched } = await copyEvents(wh.sql, generateSessions({ seed: 13 }));
+    await rebuildModels(wh.sql, { touched });
   });
   afterAll(async () => {
     await wh?.drop();
     await pg?.stop();
   });
 
-  it('fills page_user_days from page_user_hours exactly as the rebuild writes it', async () => {
-    const dataset = generateSessions({ seed: 13 });
-    const { touched } = await copyEvents(wh.sql, dataset);
-    await rebuildModels(wh.sql, { touched });
+  it('page_user_days sets hold as many members as the day\'s distinct users in page_user_hours', async () => {
+    const [{ sets, mismatched }] = await wh.sql<[{ sets: number; mismatched: number }]>`
+      select count(*)::int as sets, (count(*) filter (where bit_count(d.users) <> h.users))::int as mismatched
+      from page_user_days d
+      full join (select site_id, (hour at time zone 'UTC')::date as day, is_bot, path, count(distinct user_no) as users
+                 from page_user_hours group by 1, 2, 3, 4) h using (site_id, day, is_bot, path)`;
+    expect(sets).toBeGreaterThan(0);
+    expect(mismatched).toBe(0);
+  });
+
+  it.each(USER_SET_FILLS)('$tag fills $table from the hour rows exactly as the rebuild writes it', async ({ tag, table, keys }) => {
     const readSets = async () =>
-      (await wh.sql`select site_id, day::text as day, is_bot, path, users::text as users from page_user_days order by 1, 2, 3, 4`).map(
-        (r) => `${r.site_id}|${r.day}|${r.is_bot}|${r.path}|${r.users}`,
+      (await wh.sql.unsafe(`select site_id, day::text as day, is_bot, ${keys}, users::text as users from ${table} order by 1, 2, 3, ${keys}`)).map((r) =>
+        JSON.stringify(r),
       );
     const rebuilt = await readSets();
     expect(rebuilt.length).toBeGreaterThan(0);
-    // the sets hold what the hour rows hold: as many members as distinct users per day
-    const [{ mismatched }] = await wh.sql<[{ mismatched: number }]>`
-      select count(*)::int as mismatched
-      from page_user_days d
-      join (select site_id, (hour at time zone 'UTC')::date as day, is_bot, path, count(distinct user_no) as users
-            from page_user_hours group by 1, 2, 3, 4) h using (site_id, day, is_bot, path)
-      where bit_count(d.users) <> h.users`;
-    expect(mismatched).toBe(0);
-
-    const migration = readMigrations().find((m) => m.tag === '0008_page_user_days');
-    const fill = migration?.statements.filter((s) => s.includes('INSERT INTO "page_user_days"')) ?? [];
+    const migration = readMigrations().find((m) => m.tag === tag);
+    const fill = migration?.statements.filter((s) => s.includes(`INSERT INTO "${table}"`)) ?? [];
     expect(fill).toHaveLength(1);
-    await wh.sql`truncate page_user_days`;
+    await wh.sql.unsafe(`truncate ${table}`);
     await wh.sql.unsafe(fill[0]);
     expect(await readSets()).toEqual(rebuilt);
   });

@@ -65,6 +65,7 @@ describe('migrate', () => {
       'click_through_daily',
       'consumer_offsets',
       'dim_date',
+      'dimension_user_days',
       'dimension_user_hours',
       'etl_objects',
       'etl_rejects',

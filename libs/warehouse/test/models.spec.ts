@@ -15,13 +15,14 @@ const NUMERIC_COLUMNS = new Set(['duration_seconds_sum', 'time_on_page_seconds_s
 /** The tables that name users by user_numbers.user_no. */
 const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours']);
 
-/** page_user_days with each set read back as its members' user ids (an array). */
-const PAGE_USER_DAYS = `
-  select t.site_id, t.day::text as day, t.is_bot, t.path,
+/** A table of user sets (page_user_days, dimension_user_days), each set read back as its members' user ids (an array). */
+const userSetRows = (table: string, keys: string) => `
+  select t.site_id, t.day::text as day, t.is_bot, ${keys},
          array(select n.user_id from generate_series(0, length(t.users) - 1) i
                join user_numbers n on n.site_id = t.site_id and n.user_no = i
                where get_bit(t.users, i) = 1) as users
-  from page_user_days t`;
+  from ${table} t`;
+const USER_SET_TABLES: Record<string, string> = { page_user_days: 't.path', dimension_user_days: 't.dimension, t.value' };
 
 /** Every model table, normalised: timestamps as ISO text, numerics as numbers, floats to 6 decimals. */
 async function readModels(sql: Sql): Promise<Models> {
@@ -30,8 +31,8 @@ async function readModels(sql: Sql): Promise<Models> {
     // user numbers are internal: read back as the user ids they stand for
     const numbered = USER_NUMBER_TABLES.has(table);
     const rows = await sql.unsafe(
-      table === 'page_user_days'
-        ? PAGE_USER_DAYS
+      USER_SET_TABLES[table]
+        ? userSetRows(table, USER_SET_TABLES[table])
         : numbered
           ? `select t.*, n.user_id from ${table} t join user_numbers n using (site_id, user_no)`
           : `select * from ${table}`,

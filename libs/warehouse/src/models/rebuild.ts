@@ -439,6 +439,16 @@ async function rebuildIn(
     select distinct x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, n.user_no,
            ${BREAKDOWN_DIMENSION_COLUMNS.map((c) => `coalesce(x.${c}, '(none)')`).join(', ')}
     from ${sessionUsers}`);
+  // … and each day's users per dimension value as one set (see dimension_user_days)
+  await run(`delete from dimension_user_days m using rb_all_days d where m.site_id = d.site_id and m.day = d.day`);
+  await run(`
+    insert into dimension_user_days (site_id, day, is_bot, dimension, value, users)
+    select g.site_id, g.day, g.is_bot, d.dimension, d.value, user_set(array_agg(g.user_no))
+    from (
+      select u.site_id, (u.hour at time zone 'UTC')::date as day, u.is_bot, u.user_no, ${BREAKDOWN_DIMENSION_COLUMNS.map((c) => `u.${c}`).join(', ')}
+      from dimension_user_hours u ${inHours('u', 'hour')}
+    ) g ${unfoldDimensions('g')}
+    group by 1, 2, 3, 4, 5`);
   await deleteHours('session_user_hours', 'rb_all_days');
   await run(`
     insert into session_user_hours (site_id, hour, is_bot, user_no, sessions)

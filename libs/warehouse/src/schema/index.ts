@@ -6,6 +6,7 @@ export {
   BREAKDOWN_DIMENSION_COLUMNS,
   click_through_daily,
   dim_date,
+  dimension_user_days,
   dimension_user_hours,
   event_counts_hourly,
   event_dimension_hourly,

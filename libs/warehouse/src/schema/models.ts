@@ -6,9 +6,10 @@
 //   any whole-hour time zone. Averages are stored as sums and counts; distinct counts (users) are not
 //   additive: `user_hours`, `session_user_hours`, `page_user_hours` and `dimension_user_hours` keep one
 //   row per user and hour (and path or dimension value) so they can be counted distinct over any
-//   union of whole UTC hours. For ranges of whole UTC days, `page_user_days` keeps each day's users
-//   as a set (a bit string over user numbers), so a month of days is a few OR-ed bit strings rather
-//   than a million rows to count distinct; the hours at a range's ends still come from the hour rows.
+//   union of whole UTC hours. For ranges of whole UTC days, `page_user_days` and
+//   `dimension_user_days` keep each day's users as a set (a bit string over user numbers), so a month
+//   of days is a few OR-ed bit strings rather than a million rows to count distinct; the hours at a
+//   range's ends still come from the hour rows.
 //
 // Every model row carries `is_bot`: models are built from human and bot events separately, so a
 // metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
@@ -327,6 +328,24 @@ export const page_user_days = pgTable(
     users: userSet().notNull(),
   },
   (t) => [primaryKey({ name: 'page_user_days_pkey', columns: [t.site_id, t.day, t.is_bot, t.path] })],
+);
+
+/**
+ * The users of each breakdown dimension value per UTC day, attributed as in `dimension_user_hours`
+ * (the values of the sessions they started), as one set per (dimension, value): breakdown users
+ * over whole days.
+ */
+export const dimension_user_days = pgTable(
+  'dimension_user_days',
+  {
+    site_id: text().notNull(),
+    day: date().notNull(),
+    is_bot: boolean().notNull(),
+    dimension: text().notNull(),
+    value: text().notNull(),
+    users: userSet().notNull(),
+  },
+  (t) => [primaryKey({ name: 'dimension_user_days_pkey', columns: [t.site_id, t.dimension, t.day, t.is_bot, t.value] })],
 );
 
 /** One row per distinct order_id: its first purchase event (by event time) wins. */

@@ -346,6 +346,18 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     users: JSON.stringify([...new Set(list.map((r) => r.user_id))].sort()),
   }));
 
+  // each (site, UTC day, side, dimension, value)'s users, as dimension_user_hours attributes them
+  const dimensionUserDays = new Map<string, { row: Row; members: Set<string> }>();
+  for (const row of dimensionUsers.values()) {
+    for (const { dimension, value } of dimensionsOf(row as never)) {
+      const base = { site_id: row.site_id, day: dayOf(String(row.hour)), is_bot: row.is_bot, dimension, value };
+      const k = JSON.stringify(base);
+      const set = dimensionUserDays.get(k) ?? { row: base, members: new Set<string>() };
+      set.members.add(String(row.user_id));
+      dimensionUserDays.set(k, set);
+    }
+  }
+
   const days = new Set<string>();
   for (const e of events) days.add(dayOf(e.event_time));
   const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -390,6 +402,7 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     session_user_hours: sessionUserHours,
     page_user_hours: pageUserHours,
     page_user_days: pageUserDays,
+    dimension_user_days: [...dimensionUserDays.values()].map(({ row, members }) => ({ ...row, users: JSON.stringify([...members].sort()) })),
     products,
     users,
     dim_date: dimDate,
@@ -414,6 +427,7 @@ export const MODEL_TABLES = [
   'session_user_hours',
   'page_user_hours',
   'page_user_days',
+  'dimension_user_days',
   'products',
   'users',
   'dim_date',

@@ -71,6 +71,8 @@ const RETENTION_TARGETS: readonly RetentionTarget[] = [
   { table: 'session_dimension_hourly', olderThan: 'hour < $1::timestamptz' },
   { table: 'session_user_hours', olderThan: 'hour < $1::timestamptz' },
   { table: 'page_user_hours', olderThan: 'hour < $1::timestamptz' },
+  { table: 'user_hour_sets', olderThan: 'hour < $1::timestamptz' },
+  { table: 'session_user_hour_sets', olderThan: 'hour < $1::timestamptz' },
   // a day's set goes once the whole day is older (a cutoff inside a day keeps that day's set)
   { table: 'page_user_days', olderThan: "day < ($1::timestamptz at time zone 'UTC')::date" },
   { table: 'dimension_user_days', olderThan: "day < ($1::timestamptz at time zone 'UTC')::date" },

@@ -83,6 +83,8 @@ describe('warehouse maintenance', () => {
       session_user_hours: 'hour',
       page_user_hours: 'hour',
       page_user_days: 'day',
+      user_hour_sets: 'hour',
+      session_user_hour_sets: 'hour',
       dimension_user_days: 'day',
       orders: 'ordered_at',
       order_items: 'ordered_at',

@@ -15,14 +15,19 @@ const NUMERIC_COLUMNS = new Set(['duration_seconds_sum', 'time_on_page_seconds_s
 /** The tables that name users by user_numbers.user_no. */
 const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours']);
 
-/** A table of user sets (page_user_days, dimension_user_days), each set read back as its members' user ids (an array). */
+/** A table of user sets, each set read back as its members' user ids (an array), with its key columns. */
 const userSetRows = (table: string, keys: string) => `
-  select t.site_id, t.day::text as day, t.is_bot, ${keys},
+  select t.site_id, t.is_bot, ${keys},
          array(select n.user_id from generate_series(0, length(t.users) - 1) i
                join user_numbers n on n.site_id = t.site_id and n.user_no = i
                where get_bit(t.users, i) = 1) as users
   from ${table} t`;
-const USER_SET_TABLES: Record<string, string> = { page_user_days: 't.path', dimension_user_days: 't.dimension, t.value' };
+const USER_SET_TABLES: Record<string, string> = {
+  page_user_days: 't.day::text as day, t.path',
+  dimension_user_days: 't.day::text as day, t.dimension, t.value',
+  user_hour_sets: 't.hour',
+  session_user_hour_sets: 't.hour',
+};
 
 /** Every model table, normalised: timestamps as ISO text, numerics as numbers, floats to 6 decimals. */
 async function readModels(sql: Sql): Promise<Models> {

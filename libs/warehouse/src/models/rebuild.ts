@@ -413,6 +413,12 @@ async function rebuildIn(
       group by 1, 2, 3, 4
     ) g
     join user_numbers n on n.site_id = g.site_id and n.user_id = g.user_id`);
+  await deleteHours('user_hour_sets', 'rb_days');
+  await run(`
+    insert into user_hour_sets (site_id, hour, is_bot, users)
+    select u.site_id, u.hour, u.is_bot, user_set(array_agg(u.user_no))
+    from user_hours u ${inHours('u', 'hour', 'rb_days')}
+    group by 1, 2, 3`);
   await deleteHours('event_dimension_hourly', 'rb_days');
   await run(`
     insert into event_dimension_hourly (site_id, dimension, hour, is_bot, value, events)
@@ -455,6 +461,12 @@ async function rebuildIn(
     select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, n.user_no, count(*)::int
     from ${sessionUsers}
     group by 1, 2, 3, 4`);
+  await deleteHours('session_user_hour_sets', 'rb_all_days');
+  await run(`
+    insert into session_user_hour_sets (site_id, hour, is_bot, users)
+    select u.site_id, u.hour, u.is_bot, user_set(array_agg(u.user_no))
+    from session_user_hours u ${inHours('u', 'hour')}
+    group by 1, 2, 3`);
 
   // the users of each path's page views
   await deleteHours('page_user_hours', 'rb_all_days');

@@ -35,16 +35,15 @@ export async function overview(sql: Queryable, range: MetricRange): Promise<Over
 async function overviewTotals(sql: Queryable, r: ResolvedRange): Promise<OverviewTotals> {
   // An event type filter narrows events and users but not page views (see MetricFilters).
   const ofType = r.filters.eventType === undefined ? sql`` : sql`filter (where event_type = ${r.filters.eventType})`;
-  // Whole UTC hours without filters: the hour-grain tables hold the same counts, and a user with
-  // human and bot events is one user number either way (counted once when bots are included).
+  // Whole UTC hours without filters: the hour-grain tables hold the same counts, and the users are
+  // the union of the hours' sets (a user with human and bot events is one user number either way,
+  // so counted once when bots are included).
   const eventTotals = onWholeHours(r)
     ? sql`
       select coalesce(sum(events), 0)::float8 as events,
              coalesce(sum(events) filter (where event_type = 'page_view'), 0)::float8 as page_views,
-             (select count(*) from (
-                select distinct user_no from user_hours
-                where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
-              ) u)::float8 as users
+             (select coalesce(bit_count(user_set_union(users)), 0) from user_hour_sets
+              where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)})::float8 as users
       from event_counts_hourly
       where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`
     : sql`

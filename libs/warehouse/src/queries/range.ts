@@ -52,13 +52,14 @@ export interface MetricRange {
  * The hour-grain tables lack these columns, so a filtered query reads the raw-grain models (sessions,
  * page_views, orders, order_items) or `events`, and a filter only adds conditions (semi-joins on the
  * sessions primary key or events_site_session_time_idx); without filters nothing is added to a
- * statement. (Event counts and users read `event_counts_hourly` and `user_hours` instead of `events`;
- * clicks, scrollDepth and pages the click, scroll and page hour tables and `page_user_hours`; session
- * figures `session_metrics_daily` and `session_user_hours` (retention also `users`) instead of
- * `sessions`; overview and timeseries revenue and orders, and revenue's totals and days,
- * `revenue_daily` instead of `orders`; and breakdown `event_dimension_hourly`,
- * `dimension_user_hours` and `session_dimension_hourly` instead of `events` and `sessions` — when
- * the range allows it: see `onWholeHours`.) Filters combine with the bots choice.
+ * statement. (Event counts and users read `event_counts_hourly` and `user_hour_sets` instead of
+ * `events`; clicks, scrollDepth and pages the click, scroll and page hour tables, `page_user_days`
+ * and `page_user_hours`; session figures `session_metrics_daily` and `session_user_hour_sets`
+ * (retention `users` and `session_user_hours`) instead of `sessions`; overview and timeseries
+ * revenue and orders, and revenue's totals and days, `revenue_daily` instead of `orders`; and
+ * breakdown `event_dimension_hourly`, `dimension_user_days`, `dimension_user_hours` and
+ * `session_dimension_hourly` instead of `events` and `sessions` — when the range allows it: see
+ * `onWholeHours`.) Filters combine with the bots choice.
  */
 export interface MetricFilters {
   /** `^[a-z_]{1,32}$`; InvalidQueryError field `event_type`. */
@@ -190,12 +191,13 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Whether event counts and users for the range can be read from the hour-grain event tables
- * (`event_counts_hourly`, `user_hours`) instead of `events`; clicks, scroll depth and page
- * engagement from `click_through_daily`, `scroll_depth_daily`, `page_engagement_daily` and
- * `page_user_hours` instead of `events` and `page_views`; session figures from
- * `session_metrics_daily` and `session_user_hours` instead of `sessions`; orders and revenue
- * from `revenue_daily` instead of `orders`; and breakdowns from `event_dimension_hourly`,
- * `dimension_user_hours` and `session_dimension_hourly` instead of `events` and `sessions`: the
+ * (`event_counts_hourly`, `user_hour_sets`) instead of `events`; clicks, scroll depth and page
+ * engagement from `click_through_daily`, `scroll_depth_daily`, `page_engagement_daily`,
+ * `page_user_days` and `page_user_hours` instead of `events` and `page_views`; session figures from
+ * `session_metrics_daily` and `session_user_hour_sets` (retention `session_user_hours`) instead of
+ * `sessions`; orders and revenue from `revenue_daily` instead of `orders`; and breakdowns from
+ * `event_dimension_hourly`, `dimension_user_days`, `dimension_user_hours` and
+ * `session_dimension_hourly` instead of `events` and `sessions`: the
  * range starts and ends on whole UTC hours (any date range in UTC or a whole-hour zone) and no
  * filter is set (those tables have no session attributes). Figures bucketed by local hour or day
  * also need the zone's hours to be whole UTC hours (`onWholeLocalHours`). The answers are the same

@@ -19,7 +19,7 @@ export interface SessionsDayRow {
 export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise<SessionsDayRow[]> {
   const r = resolveRange(range);
   // Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: from the
-  // hour sums of sessions, and the users of each day distinct over its session_user_hours rows.
+  // hour sums of sessions, and the users of each day the union of its hours' session_user_hour_sets.
   // Duration sums are exact numerics and every ratio is a numeric division like avg()'s, so both
   // paths round alike.
   if (onWholeLocalHours(r)) {
@@ -35,9 +35,10 @@ export async function sessionsDaily(sql: Queryable, range: MetricRange): Promise
           group by 1
         ),
         day_users as (
-          select d, count(*) as users
-          from (select distinct ${day} as d, user_no from session_user_hours where ${inRange}) u
-          group by d
+          select ${day} as d, bit_count(user_set_union(users)) as users
+          from session_user_hour_sets
+          where ${inRange}
+          group by 1
         )
         select to_char(x.d at time zone ${r.tz}, 'YYYY-MM-DD') as day,
                x.sessions::float8 as sessions,

@@ -44,8 +44,7 @@ export async function timeseries(sql: Queryable, range: MetricRange, options: Ti
   // Hour and day buckets over whole UTC hours without filters, in a zone whose hours and days are
   // unions of whole UTC hours: from the hour-grain tables. Counts and revenue add up over a bucket's
   // hours (revenue over every currency, as the raw path sums amounts whatever their currency); users
-  // are distinct over each bucket's user_hours rows, so a user is counted once per bucket as with
-  // events (the distinct pairs are hashed rather than sorted, which is what count(distinct) would do).
+  // are the union of each bucket's user_hour_sets, so a user is counted once per bucket as with events.
   if (interval !== 'minute' && onWholeLocalHours(r)) {
     const inRange = sql`site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     const bucket = sql`date_trunc(${interval}, hour, ${r.tz})`;
@@ -59,10 +58,11 @@ export async function timeseries(sql: Queryable, range: MetricRange, options: Ti
     const rows = await withRangeErrors(r, () => {
       if (metric === 'users') {
         return sql<Array<{ t: Date; value: number }>>`
-          select t, count(*)::float8 as value
-          from (select distinct ${bucket} as t, user_no from user_hours where ${inRange}) b
-          group by t
-          order by t`;
+          select ${bucket} as t, bit_count(user_set_union(users))::float8 as value
+          from user_hour_sets
+          where ${inRange}
+          group by 1
+          order by 1`;
       }
       const series = hourly[metric];
       return sql<Array<{ t: Date; value: number }>>`

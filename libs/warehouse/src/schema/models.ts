@@ -6,10 +6,11 @@
 //   any whole-hour time zone. Averages are stored as sums and counts; distinct counts (users) are not
 //   additive: `user_hours`, `session_user_hours`, `page_user_hours` and `dimension_user_hours` keep one
 //   row per user and hour (and path or dimension value) so they can be counted distinct over any
-//   union of whole UTC hours. For ranges of whole UTC days, `page_user_days` and
-//   `dimension_user_days` keep each day's users as a set (a bit string over user numbers), so a month
-//   of days is a few OR-ed bit strings rather than a million rows to count distinct; the hours at a
-//   range's ends still come from the hour rows.
+//   union of whole UTC hours. The same users are also kept as sets (bit strings over user numbers),
+//   so a month is a few hundred OR-ed bit strings rather than a million rows to count distinct:
+//   `user_hour_sets` and `session_user_hour_sets` per hour, and per UTC day (too many paths and values
+//   for a set per hour) `page_user_days` and `dimension_user_days`, whose ranges take the hours at
+//   their ends from the hour rows.
 //
 // Every model row carries `is_bot`: models are built from human and bot events separately, so a
 // metric leaves bots out (the default) by filtering on it, and includes them by not filtering.
@@ -313,6 +314,33 @@ export const page_user_hours = pgTable(
  * `bit_count`; migration 0008 defines both. Its length is the largest member's number + 1.
  */
 const userSet = customType<{ data: string; driverData: string }>({ dataType: () => 'varbit' });
+
+/**
+ * The users with an event in each UTC hour as one set (`user_hours` folded): distinct users per
+ * bucket of any whole-hour zone, or over a whole range, by OR-ing at most a few hundred sets.
+ */
+export const user_hour_sets = pgTable(
+  'user_hour_sets',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    users: userSet().notNull(),
+  },
+  (t) => [primaryKey({ name: 'user_hour_sets_pkey', columns: [t.site_id, t.hour, t.is_bot] })],
+);
+
+/** The users who started a session in each UTC hour as one set (`session_user_hours` folded). */
+export const session_user_hour_sets = pgTable(
+  'session_user_hour_sets',
+  {
+    site_id: text().notNull(),
+    hour: utc().notNull(),
+    is_bot: boolean().notNull(),
+    users: userSet().notNull(),
+  },
+  (t) => [primaryKey({ name: 'session_user_hour_sets_pkey', columns: [t.site_id, t.hour, t.is_bot] })],
+);
 
 /**
  * The users of each path's page views per UTC day ('' for no path): `page_user_hours` folded into

@@ -358,6 +358,15 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     }
   }
 
+  // each (site, UTC hour, side)'s users, of events and of sessions started, as the sets' members
+  const hourSets = (rows: readonly Row[]) =>
+    [...groupBy(rows, (r) => `${r.site_id}\u0000${r.hour}\u0000${r.is_bot}`).values()].map((list) => ({
+      site_id: list[0].site_id,
+      hour: list[0].hour,
+      is_bot: list[0].is_bot,
+      users: JSON.stringify([...new Set(list.map((r) => String(r.user_id)))].sort()),
+    }));
+
   const days = new Set<string>();
   for (const e of events) days.add(dayOf(e.event_time));
   const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -402,6 +411,8 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     session_user_hours: sessionUserHours,
     page_user_hours: pageUserHours,
     page_user_days: pageUserDays,
+    user_hour_sets: hourSets(userHours),
+    session_user_hour_sets: hourSets(sessionUserHours),
     dimension_user_days: [...dimensionUserDays.values()].map(({ row, members }) => ({ ...row, users: JSON.stringify([...members].sort()) })),
     products,
     users,
@@ -428,6 +439,8 @@ export const MODEL_TABLES = [
   'page_user_hours',
   'page_user_days',
   'dimension_user_days',
+  'user_hour_sets',
+  'session_user_hour_sets',
   'products',
   'users',
   'dim_date',

@@ -116,12 +116,14 @@ function stepRates(sql: Queryable, reached: PendingQuery<Row[]>): PendingQuery<R
 
 /**
  * Steps of event types alone: matched against `sessions.kinds`, the session's events as letters in
- * session order (written by the model rebuild), without reading the events.
+ * session order (written by the model rebuild), without reading the events. Step k is reached when
+ * the letters of steps 1 … k appear in that order: LIKE '%v%c%p%', which PostgreSQL matches about
+ * twice as fast as the regular expression 'v.*c.*p' (the letters are never LIKE's wildcards).
  */
 async function typeFunnel(sql: Queryable, r: ResolvedRange, checked: FunnelStep[]): Promise<StepCounts> {
-  const pattern = (k: number) => checked.slice(0, k + 1).map((step) => SESSION_KIND_LETTERS[step.event_type]).join('.*');
+  const pattern = (k: number) => `%${checked.slice(0, k + 1).map((step) => SESSION_KIND_LETTERS[step.event_type]).join('%')}%`;
   const reached = sql`
-    select array[${checked.map((_, k) => sql`${k === 0 ? sql`` : sql`,`} count(*) filter (where s.kinds ~ ${pattern(k)})`)}] as sessions
+    select array[${checked.map((_, k) => sql`${k === 0 ? sql`` : sql`,`} count(*) filter (where s.kinds like ${pattern(k)})`)}] as sessions
     from sessions s
     where s.site_id = ${r.site} and s.started_at >= ${r.from} and s.started_at < ${r.to} ${botFilter(sql, r, 's')} ${sessionsFilter(sql, r, 's')}`;
   return withRangeErrors(r, () => sql<StepCounts>`with ${stepRates(sql, reached)}`);

@@ -166,3 +166,37 @@ describe('migrations 0008 to 0010 (user sets)', () => {
     expect(await readSets()).toEqual(rebuilt);
   });
 });
+
+describe('migration 0011_users_user_no', () => {
+  let pg: TestPostgres;
+  let wh: TestWarehouse;
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    wh = await createTestWarehouse(pg.url, { max: 2 });
+  });
+  afterAll(async () => {
+    await wh?.drop();
+    await pg?.stop();
+  });
+
+  it("fills users.user_no with each user's number, as the rebuild writes it", async () => {
+    const { touched } = await copyEvents(wh.sql, generateSessions({ seed: 17 }));
+    await rebuildModels(wh.sql, { touched });
+    const readUsers = async () =>
+      (await wh.sql`select site_id, user_id, is_bot, user_no from users order by 1, 2, 3`).map((r) => `${r.site_id}|${r.user_id}|${r.is_bot}|${r.user_no}`);
+    const rebuilt = await readUsers();
+    expect(rebuilt.length).toBeGreaterThan(0);
+    const [{ wrong }] = await wh.sql<[{ wrong: number }]>`
+      select count(*)::int as wrong from users u
+      where not exists (select 1 from user_numbers n where n.site_id = u.site_id and n.user_id = u.user_id and n.user_no = u.user_no)`;
+    expect(wrong).toBe(0);
+
+    const migration = readMigrations().find((m) => m.tag === '0011_users_user_no');
+    const fill = migration?.statements.filter((s) => /^UPDATE "users"/m.test(s)) ?? [];
+    expect(fill).toHaveLength(1);
+    await wh.sql`alter table users alter column user_no drop not null`;
+    await wh.sql`update users set user_no = null`;
+    await wh.sql.unsafe(fill[0]);
+    expect(await readUsers()).toEqual(rebuilt);
+  });
+});

@@ -13,7 +13,7 @@ const FLOAT_COLUMNS = new Set(['duration_seconds', 'time_on_page_seconds']);
 const NUMERIC_COLUMNS = new Set(['duration_seconds_sum', 'time_on_page_seconds_sum', 'amount', 'price', 'revenue', 'last_price', 'ctr', 'quantity', 'items_sold', 'scroll_depth_sum']);
 
 /** The tables that name users by user_numbers.user_no. */
-const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours']);
+const USER_NUMBER_TABLES = new Set(['user_hours', 'dimension_user_hours', 'session_user_hours', 'page_user_hours', 'users']);
 
 /** A table of user sets, each set read back as its members' user ids (an array), with its key columns. */
 const userSetRows = (table: string, keys: string) => `

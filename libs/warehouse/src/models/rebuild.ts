@@ -306,12 +306,13 @@ async function rebuildIn(
     group by i.site_id, i.product_id, i.is_bot`);
   await run(`delete from users u using (select distinct site_id, user_id from rb_users) r where u.site_id = r.site_id and u.user_id = r.user_id`);
   await run(`
-    insert into users (site_id, user_id, is_bot, first_seen, last_seen, sessions, events, country, device_type)
-    select x.site_id, x.user_id, x.is_bot, min(x.started_at), max(x.ended_at), count(*)::int, sum(x.events)::int,
+    insert into users (site_id, user_id, is_bot, user_no, first_seen, last_seen, sessions, events, country, device_type)
+    select x.site_id, x.user_id, x.is_bot, min(n.user_no), min(x.started_at), max(x.ended_at), count(*)::int, sum(x.events)::int,
            (array_agg(x.country order by x.started_at, x.session_id))[1],
            (array_agg(x.device_type order by x.started_at, x.session_id))[1]
     from sessions x
     join (select distinct site_id, user_id from rb_users) r on x.site_id = r.site_id and x.user_id = r.user_id
+    join user_numbers n on n.site_id = x.site_id and n.user_id = x.user_id
     group by x.site_id, x.user_id, x.is_bot`);
 
   // ── hour grain ──

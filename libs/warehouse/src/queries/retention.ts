@@ -89,22 +89,26 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
  */
 function returnsFromSets(sql: Queryable, r: ResolvedRange, windowStart: Date, weeks: number) {
   return sql`
-    -- users first seen in the window (by users_site_first_seen_idx), and with bots included, neither
-    -- of their sides before it (by users_pkey; without bots their one row is the one just read)
+    -- users first seen in the window, from users_site_first_seen_idx alone; with bots included, the
+    -- earlier of their sides, and neither before the window (by users_pkey)
     cohort_users as (
-      select n.user_no, f.first_day - (extract(isodow from f.first_day)::int - 1) as cohort
-      from (
-        select u.user_id, (min(u.first_seen) at time zone ${r.tz})::date as first_day
+      select f.user_no, f.first_day - (extract(isodow from f.first_day)::int - 1) as cohort
+      from (${
+        r.bots
+          ? sql`
+        select u.user_no, (min(u.first_seen) at time zone ${r.tz})::date as first_day
         from users u
-        where u.site_id = ${r.site} and u.first_seen >= ${windowStart} and u.first_seen < ${r.to} ${botFilter(sql, r, 'u')}
-        group by u.user_id
-        ${
-          r.bots
-            ? sql`having not exists (select 1 from users p where p.site_id = ${r.site} and p.user_id = u.user_id and p.first_seen < ${windowStart})`
-            : sql``
-        }
-      ) f
-      join user_numbers n on n.site_id = ${r.site} and n.user_id = f.user_id
+        where u.site_id = ${r.site} and u.first_seen >= ${windowStart} and u.first_seen < ${r.to}
+        group by u.user_no
+        having not exists (
+          select 1 from users p join user_numbers n on n.site_id = p.site_id and n.user_id = p.user_id
+          where n.site_id = ${r.site} and n.user_no = u.user_no and p.first_seen < ${windowStart}
+        )`
+          : sql`
+        select u.user_no, (u.first_seen at time zone ${r.tz})::date as first_day
+        from users u
+        where u.site_id = ${r.site} and u.first_seen >= ${windowStart} and u.first_seen < ${r.to} and not u.is_bot`
+      }) f
     ),
     cohorts as (select cohort, count(*) as users, user_set(array_agg(user_no)) as members from cohort_users group by cohort),
     week_sets as (

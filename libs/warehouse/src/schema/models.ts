@@ -464,6 +464,8 @@ export const users = pgTable(
     site_id: text().notNull(),
     user_id: text().notNull(),
     is_bot: boolean().notNull(),
+    /** The user's number (user_numbers), so retention's cohorts become sets without a join. */
+    user_no: integer().notNull(),
     first_seen: utc().notNull(),
     last_seen: utc().notNull(),
     sessions: integer().notNull(),
@@ -473,7 +475,8 @@ export const users = pgTable(
   },
   (t) => [
     primaryKey({ name: 'users_pkey', columns: [t.site_id, t.user_id, t.is_bot] }),
-    index('users_site_first_seen_idx').on(t.site_id, t.first_seen),
+    // covers retention's cohorts (users first seen in a window): read from the index alone
+    index('users_site_first_seen_idx').on(t.site_id, t.first_seen, t.is_bot, t.user_no),
   ],
 );
 

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   let stopping = false;
   shutdown.install();
 
-  const warehouse = createWarehouse({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: 10, workMem: config.WEB_QUERY_WORK_MEM, logger });
+  // jit off: the dashboard's statements run in milliseconds, and compiling one could take hundreds (see WarehouseOptions.jit)
+  const warehouse = createWarehouse({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: 10, workMem: config.WEB_QUERY_WORK_MEM, jit: false, logger });
   const archive = createRawArchive(config, { logger });
   const kafka = createKafkaFromEnv(config, { service: 'web', logger });
   const instance = config.WEB_INSTANCE ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.pid}`;

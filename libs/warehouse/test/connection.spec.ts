@@ -40,6 +40,20 @@ describe('createWarehouse', () => {
     expect(() => createWarehouse({ url: pg.url, workMem: '64 megabytes; drop table x' })).toThrow(/workMem/);
   });
 
+  it('sets jit on every pooled connection when asked, and leaves the server default otherwise', async () => {
+    const [{ server }] = await wh.sql<[{ server: string }]>`select current_setting('jit') as server`;
+    for (const jit of [false, true]) {
+      const tuned = createWarehouse({ url: pg.url, schema: wh.schema, max: 3, jit });
+      try {
+        const rows = await Promise.all(Array.from({ length: 6 }, () => tuned.sql`select current_setting('jit') as j, pg_sleep(0.05)`));
+        expect(new Set(rows.map(([r]) => r.j))).toEqual(new Set([jit ? 'on' : 'off']));
+      } finally {
+        await tuned.close();
+      }
+    }
+    expect(['on', 'off']).toContain(server);
+  });
+
   it('keeps postgres.js types for plain sql: Date in and out, jsonb objects in and out, date as YYYY-MM-DD', async () => {
     const at = new Date('2024-05-01T10:11:12.345Z');
     const [row] = await wh.sql`

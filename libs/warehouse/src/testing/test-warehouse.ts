@@ -9,10 +9,10 @@ export interface TestWarehouse extends Warehouse {
 }
 
 /** Refuses (throws) unless the URL names a test database. */
-export async function createTestWarehouse(url: string, options: { max?: number; workMem?: string } = {}): Promise<TestWarehouse> {
+export async function createTestWarehouse(url: string, options: { max?: number; workMem?: string; jit?: boolean } = {}): Promise<TestWarehouse> {
   assertTestDatabase(url);
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const warehouse = createWarehouse({ url, schema, max: options.max ?? 4, workMem: options.workMem });
+  const warehouse = createWarehouse({ url, schema, max: options.max ?? 4, workMem: options.workMem, jit: options.jit });
   try {
     await warehouse.migrate();
   } catch (err) {

@@ -207,7 +207,7 @@ export async function loadWebDataset(sql: Sql, options: WebDatasetOptions): Prom
  */
 async function keptWarehouse(url: string, schema: string): Promise<Warehouse> {
   assertTestDatabase(url);
-  const warehouse = createWarehouse({ url, schema, max: 10, workMem: WEB_WORK_MEM });
+  const warehouse = createWarehouse({ url, schema, max: 10, workMem: WEB_WORK_MEM, jit: false });
   await warehouse.migrate();
   return warehouse;
 }
@@ -395,10 +395,10 @@ export async function runWebBench(options: { quick: boolean; webSchema?: string 
   try {
     const pg = await startTestPostgres();
     cleanups.push(() => pg.stop());
-    // the pool apps/web runs with (10 connections, WEB_QUERY_WORK_MEM's default); a named schema is kept for the next run
+    // the pool apps/web runs with (10 connections, WEB_QUERY_WORK_MEM's default, jit off); a named schema is kept for the next run
     const { sql, release } = options.webSchema
       ? await keptWarehouse(pg.url, options.webSchema).then((w) => ({ sql: w.sql, release: () => w.close() }))
-      : await createTestWarehouse(pg.url, { max: 10, workMem: WEB_WORK_MEM }).then((w) => ({ sql: w.sql, release: () => w.drop() }));
+      : await createTestWarehouse(pg.url, { max: 10, workMem: WEB_WORK_MEM, jit: false }).then((w) => ({ sql: w.sql, release: () => w.drop() }));
     cleanups.push(release);
 
     const reused = options.webSchema ? await existingDataset(sql) : undefined;

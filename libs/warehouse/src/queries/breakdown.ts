@@ -2,7 +2,8 @@
 // the events fact and the sessions model or, for whole UTC hours without filters, from their
 // hour-grain sums per dimension value.
 import { BREAKDOWN_DIMENSION_COLUMNS } from '../schema/models';
-import { botFilter, eventTypeFilter, inFilteredSessions, onWholeHours, oneOf, sessionsFilter, resolveLimit, resolveRange, wholeUtcDays, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { botFilter, eventTypeFilter, inFilteredSessions, onWholeHours, oneOf, sessionsFilter, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { keyedUsers } from './user-sets';
 
 /** The dimensions, each a column of both `events` and `sessions` (and of the breakdown rollups). */
 export const BREAKDOWN_DIMENSIONS = BREAKDOWN_DIMENSION_COLUMNS;
@@ -20,52 +21,6 @@ export interface BreakdownRow {
 }
 
 /**
- * SQL: (value, users) for the values of `top` over a range of whole hours: the whole UTC days inside
- * it from `dimension_user_days` sets (OR-ed, bit_count), the hours around them from the
- * `dimension_user_hours` rows whose users the days' sets lack; a range without a whole day counts
- * its hour rows distinct.
- */
-function dimensionUsers(sql: Queryable, r: ResolvedRange, dimension: BreakdownDimension) {
-  const column = sql(dimension);
-  const days = wholeUtcDays(r);
-  if (!days) {
-    return sql`
-      select value, count(*) as users
-      from (
-        select distinct ${column} as value, user_no
-        from dimension_user_hours
-        where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)} and ${column} in (select value from top)
-      ) u
-      group by value`;
-  }
-  return sql`
-    with day_users as (
-      select value, user_set_union(users) as users
-      from dimension_user_days
-      where site_id = ${r.site} and dimension = ${dimension} and day >= ${days.fromDay}::date and day < ${days.toDay}::date ${botFilter(sql, r)}
-        and value in (select value from top)
-      group by value
-    ),
-    edge_users as (
-      select distinct ${column} as value, user_no
-      from dimension_user_hours
-      where site_id = ${r.site} and ((hour >= ${r.from} and hour < ${days.from}) or (hour >= ${days.to} and hour < ${r.to})) ${botFilter(sql, r)}
-        and ${column} in (select value from top)
-    ),
-    edge_only as (
-      select e.value, count(*) as users
-      from edge_users e
-      left join day_users d on d.value = e.value
-      where d.users is null or e.user_no >= length(d.users) or get_bit(d.users, e.user_no) = 0
-      group by e.value
-    )
-    select t.value, coalesce(bit_count(d.users), 0) + coalesce(e.users, 0) as users
-    from top t
-    left join day_users d on d.value = t.value
-    left join edge_only e on e.value = t.value`;
-}
-
-/**
  * Values of `dimension` by events in the range, most first (ties by value), at most `limit` (50).
  * Events are counted by each event's own value; sessions, and their users, by the value of the
  * session's first event (the sessions model), as visitors are attributed in web analytics: a
@@ -79,7 +34,7 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
   const limit = resolveLimit(options.limit);
   if (onWholeHours(r)) {
     // The hour tables hold what the raw query groups: events and sessions per value are sums over
-    // hours; users are not additive, so they are counted as sets (dimensionUsers) — only for the
+    // hours; users are not additive, so they are counted as sets (keyedUsers) — only for the
     // values that make the list. A user with human and bot rows is one user number either way.
     const inHours = sql`site_id = ${r.site} and dimension = ${checked} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}`;
     return withRangeErrors(r, () =>
@@ -103,7 +58,14 @@ export async function breakdown(sql: Queryable, range: MetricRange, dimension: B
           order by events desc, coalesce(e.value, s.value) collate "C"
           limit ${limit}
         ),
-        users as (${dimensionUsers(sql, r, checked)})
+        users as (
+          select key as value, users
+          from (${keyedUsers(sql, r, {
+            days: { table: 'dimension_user_days', key: 'value', where: sql`and dimension = ${checked}` },
+            hours: { table: 'dimension_user_hours', key: checked },
+            keys: sql`select value from top`,
+          })}) u
+        )
         select t.value collate "C" as value,
                t.events::float8 as events,
                coalesce(u.users, 0)::float8 as users,

@@ -1,6 +1,7 @@
 // Page engagement per path, from the page_views model (one row per page view, so any range is exact)
 // or, for whole UTC hours without filters, from its hourly sums and page_user_hours (unique users).
-import { botFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, wholeUtcDays, withRangeErrors, type ListOptions, type MetricRange, type Queryable, type ResolvedRange } from './range';
+import { botFilter, inFilteredSessions, onWholeHours, resolveLimit, resolveRange, withRangeErrors, type ListOptions, type MetricRange, type Queryable } from './range';
+import { keyedUsers } from './user-sets';
 
 export interface PageRow {
   /** '' for page views without a path. */
@@ -14,52 +15,6 @@ export interface PageRow {
   avg_scroll_depth: number | null;
   /** Page views in the range that were their session's last. */
   exits: number;
-}
-
-/**
- * SQL: (path, unique_users) for the paths of `top` over a range of whole hours. The whole UTC days
- * inside the range are unions of `page_user_days` sets, counted with bit_count; the hours before and
- * after them add the users of their `page_user_hours` rows that the days' sets lack. A range
- * without a whole day counts its hour rows distinct.
- */
-function pageUsers(sql: Queryable, r: ResolvedRange) {
-  const days = wholeUtcDays(r);
-  if (!days) {
-    return sql`
-      select path, count(*) as unique_users
-      from (
-        select distinct path, user_no
-        from page_user_hours
-        where site_id = ${r.site} and hour >= ${r.from} and hour < ${r.to} ${botFilter(sql, r)}
-          and path in (select path from top)
-      ) u
-      group by path`;
-  }
-  return sql`
-    with day_users as (
-      select path, user_set_union(users) as users
-      from page_user_days
-      where site_id = ${r.site} and day >= ${days.fromDay}::date and day < ${days.toDay}::date ${botFilter(sql, r)}
-        and path in (select path from top)
-      group by path
-    ),
-    edge_users as (
-      select distinct path, user_no
-      from page_user_hours
-      where site_id = ${r.site} and ((hour >= ${r.from} and hour < ${days.from}) or (hour >= ${days.to} and hour < ${r.to})) ${botFilter(sql, r)}
-        and path in (select path from top)
-    ),
-    edge_only as (
-      select e.path, count(*) as users
-      from edge_users e
-      left join day_users d on d.path = e.path
-      where d.users is null or e.user_no >= length(d.users) or get_bit(d.users, e.user_no) = 0
-      group by e.path
-    )
-    select t.path, coalesce(bit_count(d.users), 0) + coalesce(e.users, 0) as unique_users
-    from top t
-    left join day_users d on d.path = t.path
-    left join edge_only e on e.path = t.path`;
 }
 
 /** Paths by page views in the range, most first (ties by path), at most `limit` (50). */
@@ -82,7 +37,11 @@ export async function pages(sql: Queryable, range: MetricRange, options: ListOpt
           order by page_views desc, path collate "C"
           limit ${limit}
         ),
-        users as (${pageUsers(sql, r)})
+        -- unique users from the per-day sets and the hours around them (keyedUsers)
+        users as (
+          select key as path, users as unique_users
+          from (${keyedUsers(sql, r, { days: { table: 'page_user_days', key: 'path' }, hours: { table: 'page_user_hours', key: 'path' }, keys: sql`select path from top` })}) u
+        )
         select t.path collate "C" as path,
                t.page_views::float8 as page_views,
                coalesce(u.unique_users, 0)::float8 as unique_users,

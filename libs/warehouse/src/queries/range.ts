@@ -218,7 +218,6 @@ export function onWholeLocalHours(range: ResolvedRange): boolean {
   return onWholeHours(range) && wholeHourOffsets(range.tz, range.from.getTime(), range.to.getTime());
 }
 
-/** `and not is_bot` unless bots are included: every model row and event carries the flag. */
 const DAY_MS = 86_400_000;
 
 /** Whole UTC days: `from` (inclusive) and `to` (exclusive) as instants and as dates ('YYYY-MM-DD'). */
@@ -241,6 +240,7 @@ export function wholeUtcDays(range: ResolvedRange): UtcDays | undefined {
   return { from: new Date(from), to: new Date(to), fromDay: day(from), toDay: day(to) };
 }
 
+/** `and not is_bot` unless bots are included: every model row and event carries the flag. */
 export function botFilter(sql: Queryable, range: ResolvedRange, table?: string): PendingQuery<Row[]> {
   if (range.bots) return sql``;
   return table ? sql`and not ${sql(table)}.is_bot` : sql`and not is_bot`;

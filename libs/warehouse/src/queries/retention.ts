@@ -78,7 +78,6 @@ export async function retention(sql: Queryable, range: MetricRange, options: Coh
   return [...byCohort.values()];
 }
 
-/** The Monday of the local week holding instant `t`, as a UTC midnight (the local date written as UTC). */
 /**
  * Whole UTC hours without filters, in a zone whose days are unions of whole UTC hours: a user's first
  * session is their first_seen in `users` (per bot side, so the earliest of the sides included; one
@@ -99,11 +98,8 @@ function returnsFromSets(sql: Queryable, r: ResolvedRange, windowStart: Date, we
         select u.user_no, (min(u.first_seen) at time zone ${r.tz})::date as first_day
         from users u
         where u.site_id = ${r.site} and u.first_seen >= ${windowStart} and u.first_seen < ${r.to}
-        group by u.user_no
-        having not exists (
-          select 1 from users p join user_numbers n on n.site_id = p.site_id and n.user_id = p.user_id
-          where n.site_id = ${r.site} and n.user_no = u.user_no and p.first_seen < ${windowStart}
-        )`
+        group by u.user_no, u.user_id
+        having not exists (select 1 from users p where p.site_id = ${r.site} and p.user_id = u.user_id and p.first_seen < ${windowStart})`
           : sql`
         select u.user_no, (u.first_seen at time zone ${r.tz})::date as first_day
         from users u
@@ -166,6 +162,7 @@ function returnsFromSessions(sql: Queryable, r: ResolvedRange, windowStart: Date
     )`;
 }
 
+/** The Monday of the local week holding instant `t`, as a UTC midnight (the local date written as UTC). */
 function mondayOf(t: number, tz: string): number {
   const local = new Date(t + utcOffset(tz, t));
   const day = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());

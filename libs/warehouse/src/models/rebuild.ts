@@ -311,13 +311,13 @@ async function rebuildIn(
   await run(`delete from users u using (select distinct site_id, user_id from rb_users) r where u.site_id = r.site_id and u.user_id = r.user_id`);
   await run(`
     insert into users (site_id, user_id, is_bot, user_no, first_seen, last_seen, sessions, events, country, device_type)
-    select x.site_id, x.user_id, x.is_bot, min(n.user_no), min(x.started_at), max(x.ended_at), count(*)::int, sum(x.events)::int,
+    select x.site_id, x.user_id, x.is_bot, n.user_no, min(x.started_at), max(x.ended_at), count(*)::int, sum(x.events)::int,
            (array_agg(x.country order by x.started_at, x.session_id))[1],
            (array_agg(x.device_type order by x.started_at, x.session_id))[1]
     from sessions x
     join (select distinct site_id, user_id from rb_users) r on x.site_id = r.site_id and x.user_id = r.user_id
     join user_numbers n on n.site_id = x.site_id and n.user_id = x.user_id
-    group by x.site_id, x.user_id, x.is_bot`);
+    group by x.site_id, x.user_id, x.is_bot, n.user_no`);
 
   // ── hour grain ──
   // Rows built from sessions, page views and orders are recomputed for every day those rows live on
@@ -335,6 +335,16 @@ async function rebuildIn(
     `join ${daysIn(days)} h on ${alias}.site_id = h.site_id and ${alias}.${column} >= h.from_t and ${alias}.${column} < h.to_t`;
   const deleteHours = (table: string, days: string) =>
     run(`delete from ${table} m using ${daysIn(days)} h where m.site_id = h.site_id and m.hour >= h.from_t and m.hour < h.to_t`);
+  const deleteDays = (table: string) => run(`delete from ${table} m using rb_all_days d where m.site_id = d.site_id and m.day = d.day`);
+  // A user-hour table's rows of the days, folded into one set per (site, hour, side).
+  const writeHourSets = async (sets: string, rows: string, days: string) => {
+    await deleteHours(sets, days);
+    await run(`
+      insert into ${sets} (site_id, hour, is_bot, users)
+      select u.site_id, u.hour, u.is_bot, user_set(array_agg(u.user_no))
+      from ${rows} u ${inHours('u', 'hour', days)}
+      group by 1, 2, 3`);
+  };
   // rb_events.on_day: the event is on a touched day (read by the day scan, not looked up by session)
   const touchedEvents = (type: string) => `(select r.* from rb_events r where r.on_day and r.event_type = '${type}')`;
 
@@ -419,12 +429,7 @@ async function rebuildIn(
       group by 1, 2, 3, 4
     ) g
     join user_numbers n on n.site_id = g.site_id and n.user_id = g.user_id`);
-  await deleteHours('user_hour_sets', 'rb_days');
-  await run(`
-    insert into user_hour_sets (site_id, hour, is_bot, users)
-    select u.site_id, u.hour, u.is_bot, user_set(array_agg(u.user_no))
-    from user_hours u ${inHours('u', 'hour', 'rb_days')}
-    group by 1, 2, 3`);
+  await writeHourSets('user_hour_sets', 'user_hours', 'rb_days');
   await deleteHours('event_dimension_hourly', 'rb_days');
   await run(`
     insert into event_dimension_hourly (site_id, dimension, hour, is_bot, value, events)
@@ -452,7 +457,7 @@ async function rebuildIn(
            ${BREAKDOWN_DIMENSION_COLUMNS.map((c) => `coalesce(x.${c}, '(none)')`).join(', ')}
     from ${sessionUsers}`);
   // … and each day's users per dimension value as one set (see dimension_user_days)
-  await run(`delete from dimension_user_days m using rb_all_days d where m.site_id = d.site_id and m.day = d.day`);
+  await deleteDays('dimension_user_days');
   await run(`
     insert into dimension_user_days (site_id, day, is_bot, dimension, value, users)
     select g.site_id, g.day, g.is_bot, d.dimension, d.value, user_set(array_agg(g.user_no))
@@ -467,12 +472,7 @@ async function rebuildIn(
     select x.site_id, date_trunc('hour', x.started_at, 'UTC'), x.is_bot, n.user_no, count(*)::int
     from ${sessionUsers}
     group by 1, 2, 3, 4`);
-  await deleteHours('session_user_hour_sets', 'rb_all_days');
-  await run(`
-    insert into session_user_hour_sets (site_id, hour, is_bot, users)
-    select u.site_id, u.hour, u.is_bot, user_set(array_agg(u.user_no))
-    from session_user_hours u ${inHours('u', 'hour')}
-    group by 1, 2, 3`);
+  await writeHourSets('session_user_hour_sets', 'session_user_hours', 'rb_all_days');
 
   // the users of each path's page views
   await deleteHours('page_user_hours', 'rb_all_days');
@@ -482,7 +482,7 @@ async function rebuildIn(
     from page_views p ${inHours('p', 'viewed_at')}
     join user_numbers n on n.site_id = p.site_id and n.user_id = p.user_id`);
   // … and each day's as one set (see page_user_days)
-  await run(`delete from page_user_days m using rb_all_days d where m.site_id = d.site_id and m.day = d.day`);
+  await deleteDays('page_user_days');
   await run(`
     insert into page_user_days (site_id, day, is_bot, path, users)
     select u.site_id, (u.hour at time zone 'UTC')::date, u.is_bot, u.path, user_set(array_agg(u.user_no))

@@ -218,28 +218,6 @@ export function onWholeLocalHours(range: ResolvedRange): boolean {
   return onWholeHours(range) && wholeHourOffsets(range.tz, range.from.getTime(), range.to.getTime());
 }
 
-const DAY_MS = 86_400_000;
-
-/** Whole UTC days: `from` (inclusive) and `to` (exclusive) as instants and as dates ('YYYY-MM-DD'). */
-export interface UtcDays {
-  from: Date;
-  to: Date;
-  fromDay: string;
-  toDay: string;
-}
-
-/**
- * The whole UTC days inside the range, for the tables kept per UTC day (`page_user_days`): the
- * range is then those days plus the hours before and after them. Undefined when no whole day fits.
- */
-export function wholeUtcDays(range: ResolvedRange): UtcDays | undefined {
-  const from = Math.ceil(range.from.getTime() / DAY_MS) * DAY_MS;
-  const to = Math.floor(range.to.getTime() / DAY_MS) * DAY_MS;
-  if (from >= to) return undefined;
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { from: new Date(from), to: new Date(to), fromDay: day(from), toDay: day(to) };
-}
-
 /** `and not is_bot` unless bots are included: every model row and event carries the flag. */
 export function botFilter(sql: Queryable, range: ResolvedRange, table?: string): PendingQuery<Row[]> {
   if (range.bots) return sql``;

@@ -1,7 +1,29 @@
 // Distinct users per key (a path, a dimension value) over a range of whole UTC hours, from the
 // per-day user sets (`page_user_days`, `dimension_user_days`) and the per-hour user rows beside them.
 import type { PendingQuery, Row } from 'postgres';
-import { botFilter, wholeUtcDays, type Queryable, type ResolvedRange } from './range';
+import { botFilter, type Queryable, type ResolvedRange } from './range';
+
+const DAY_MS = 86_400_000;
+
+/** Whole UTC days: `from` (inclusive) and `to` (exclusive) as instants and as dates ('YYYY-MM-DD'). */
+interface UtcDays {
+  from: Date;
+  to: Date;
+  fromDay: string;
+  toDay: string;
+}
+
+/**
+ * The whole UTC days inside the range, for the sets kept per UTC day: the range is then those days
+ * plus the hours before and after them. Undefined when no whole day fits.
+ */
+function wholeUtcDays(range: ResolvedRange): UtcDays | undefined {
+  const from = Math.ceil(range.from.getTime() / DAY_MS) * DAY_MS;
+  const to = Math.floor(range.to.getTime() / DAY_MS) * DAY_MS;
+  if (from >= to) return undefined;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { from: new Date(from), to: new Date(to), fromDay: day(from), toDay: day(to) };
+}
 
 export interface KeyedUserTables {
   /** The per-day sets: table, key column, and any condition beyond site, day and bots. */

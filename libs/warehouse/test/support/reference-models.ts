@@ -337,35 +337,16 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     path: pathOf(list[0]),
     user_id: list[0].user_id,
   }));
-  // each (site, UTC day, side, path)'s users, as the set's members (user ids, sorted, as JSON)
-  const pageUserDays = [...groupBy(pageUserHours, (r) => `${r.site_id}\u0000${dayOf(r.hour)}\u0000${r.is_bot}\u0000${r.path}`).values()].map((list) => ({
-    site_id: list[0].site_id,
-    day: dayOf(list[0].hour),
-    is_bot: list[0].is_bot,
-    path: list[0].path,
-    users: JSON.stringify([...new Set(list.map((r) => r.user_id))].sort()),
-  }));
-
-  // each (site, UTC day, side, dimension, value)'s users, as dimension_user_hours attributes them
-  const dimensionUserDays = new Map<string, { row: Row; members: Set<string> }>();
-  for (const row of dimensionUsers.values()) {
-    for (const { dimension, value } of dimensionsOf(row as never)) {
-      const base = { site_id: row.site_id, day: dayOf(String(row.hour)), is_bot: row.is_bot, dimension, value };
-      const k = JSON.stringify(base);
-      const set = dimensionUserDays.get(k) ?? { row: base, members: new Set<string>() };
-      set.members.add(String(row.user_id));
-      dimensionUserDays.set(k, set);
-    }
-  }
-
-  // each (site, UTC hour, side)'s users, of events and of sessions started, as the sets' members
-  const hourSets = (rows: readonly Row[]) =>
-    [...groupBy(rows, (r) => `${r.site_id}\u0000${r.hour}\u0000${r.is_bot}`).values()].map((list) => ({
-      site_id: list[0].site_id,
-      hour: list[0].hour,
-      is_bot: list[0].is_bot,
+  // The user sets: rows of a user table grouped by `key` (site, hour or UTC day, side, …), each
+  // group's users as the set's members (user ids, sorted, as JSON).
+  const userSets = (rows: readonly Row[], key: (r: Row) => Row) =>
+    [...groupBy(rows, (r) => JSON.stringify(key(r))).values()].map((list) => ({
+      ...key(list[0]),
       users: JSON.stringify([...new Set(list.map((r) => String(r.user_id)))].sort()),
     }));
+  const hourSetKey = (r: Row) => ({ site_id: r.site_id, hour: r.hour, is_bot: r.is_bot });
+  // dimension_user_hours unfolded: a row per dimension, attributed as there
+  const dimensionUserRows = [...dimensionUsers.values()].flatMap((row) => dimensionsOf(row as never).map(({ dimension, value }) => ({ ...row, dimension, value })));
 
   const days = new Set<string>();
   for (const e of events) days.add(dayOf(e.event_time));
@@ -410,10 +391,10 @@ export function referenceModels(allEvents: readonly CanonicalEvent[]): Models {
     session_dimension_hourly: [...sessionDimensionRows.values()],
     session_user_hours: sessionUserHours,
     page_user_hours: pageUserHours,
-    page_user_days: pageUserDays,
-    user_hour_sets: hourSets(userHours),
-    session_user_hour_sets: hourSets(sessionUserHours),
-    dimension_user_days: [...dimensionUserDays.values()].map(({ row, members }) => ({ ...row, users: JSON.stringify([...members].sort()) })),
+    page_user_days: userSets(pageUserHours, (r) => ({ site_id: r.site_id, day: dayOf(String(r.hour)), is_bot: r.is_bot, path: r.path })),
+    user_hour_sets: userSets(userHours, hourSetKey),
+    session_user_hour_sets: userSets(sessionUserHours, hourSetKey),
+    dimension_user_days: userSets(dimensionUserRows, (r) => ({ site_id: r.site_id, day: dayOf(String(r.hour)), is_bot: r.is_bot, dimension: r.dimension, value: r.value })),
     products,
     users,
     dim_date: dimDate,

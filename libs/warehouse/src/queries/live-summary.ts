@@ -138,7 +138,7 @@ export async function liveSummary(sql: Queryable, query: LiveSummaryQuery): Prom
         ) parts
         group by event_type
         order by events desc, event_type collate "C"`,
-      // every minute of the window, joined with the ones that have counts (user_minute_counts_site_minute_idx)
+      // every minute of the window, joined with the ones that have counts (read by user_minute_counts_pkey)
       sql<Array<{ minute: Date; events: number }>>`
         select m.minute, coalesce(c.events, 0)::float8 as events
         from generate_series(${minutesFrom}::timestamptz, ${new Date(thisMinute)}::timestamptz, interval '1 minute') as m(minute)

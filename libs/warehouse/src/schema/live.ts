@@ -1,6 +1,6 @@
 // What the live stream consumer writes: per-minute event counts per user (seed 003's rollup) and the
 // Kafka offsets they include, stored in the same transaction so a replay never counts twice.
-import { bigint, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const user_minute_counts = pgTable(
   'user_minute_counts',
@@ -11,10 +11,9 @@ export const user_minute_counts = pgTable(
     event_type: text().notNull(),
     event_count: bigint({ mode: 'number' }).notNull(),
   },
-  (t) => [
-    primaryKey({ name: 'user_minute_counts_pkey', columns: [t.site_id, t.minute, t.user_id, t.event_type] }),
-    index('user_minute_counts_site_minute_idx').on(t.site_id, t.minute),
-  ],
+  // The key leads with (site_id, minute), so it also serves every read of a site's minutes: a
+  // second index on those two columns (dropped in 0012) only cost each upserted row another insert.
+  (t) => [primaryKey({ name: 'user_minute_counts_pkey', columns: [t.site_id, t.minute, t.user_id, t.event_type] })],
 );
 
 /**

@@ -1,0 +1,1 @@
+DROP INDEX "user_minute_counts_site_minute_idx";

@@ -3,6 +3,7 @@
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { DATE_TIME_FORMAT } from './date-time-format';
 import { CanonicalEventSchema, type CanonicalEvent } from './schemas/canonical-event';
 import { BatchEnvelopeSchema, EventInputSchema, InputOrderSchema } from './schemas/inputs';
 
@@ -16,7 +17,8 @@ const MAX_ERRORS = 10;
 
 function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, strictRequired: false });
-  addFormats(ajv, ['date-time', 'uri', 'email', 'uuid']);
+  addFormats(ajv, ['uri', 'email', 'uuid']);
+  ajv.addFormat('date-time', DATE_TIME_FORMAT);
   return ajv;
 }
 

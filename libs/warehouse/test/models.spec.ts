@@ -112,6 +112,12 @@ describe('rebuildModels', () => {
     expect(purchases.length - reference.orders.length).toBeGreaterThan(2); // orders sent twice
     const times = dataset.map((e) => `${e.session_id}|${e.event_time}`);
     expect(times.length - new Set(times).size).toBeGreaterThan(10); // timestamp ties within a session
+    // sessions whose last page view is ended by a page_close and then a session_end (time on page ends at the first)
+    const lastTwo = new Map<string, string[]>();
+    for (const e of [...dataset].sort((a, b) => a.event_time.localeCompare(b.event_time))) {
+      lastTwo.set(e.session_id, [...(lastTwo.get(e.session_id) ?? []), e.event_type].slice(-2));
+    }
+    expect([...lastTwo.values()].filter(([a, b]) => a === 'page_close' && b === 'session_end').length).toBeGreaterThan(5);
   });
 
   it('builds every model row as the reference computes it, load by load, with duplicates across loads', async () => {

@@ -171,44 +171,44 @@ async function rebuildIn(
   await run(`create temp table rb_products (site_id text not null, product_id text not null) on commit drop`);
 
   // ── page_views ──
-  // Page views, scrolls and the events that end a page view, numbered in session order: pv_group is
-  // the page view an event belongs to (page views so far, itself included), nav_group the same
-  // count over page views, page closes and session ends.
+  // One pass in session order over page views, scrolls and the events that end a page view. pv_group
+  // numbers the page view an event belongs to (page views so far, itself included; 0 before the
+  // first), so each group is one page view and what follows it up to the next one:
+  // - time on page runs to the next page_view, page_close or session_end: the group's first close
+  //   (or session end) if it has one, else the next group's page view;
+  // - scroll depth is the deepest scroll in the group;
+  // - the session's last group is its exit.
+  // A group has exactly one page_view, so an aggregate filtered to it reads that event's values.
   await run(`
-    create temp table rb_nav on commit drop as
-    select sh, site_id, session_id, is_bot, event_id, event_type, user_id, event_time, page_path, scroll_depth,
-           count(*) filter (where event_type = 'page_view') over w as pv_group,
-           count(*) filter (where event_type <> 'scroll') over w as nav_group
-    from rb_events
-    where event_type in ('page_view', 'page_close', 'session_end', 'scroll')
-    window w as (partition by ${SESSION_KEY('rb_events')} order by ${SESSION_ORDER} rows between unbounded preceding and current row)`);
-  await run(`analyze rb_nav`);
+    create temp table rb_page_views on commit drop as
+    select sh, site_id, event_id, session_id, is_bot, user_id, viewed_at, path,
+           extract(epoch from coalesce(closed_at, lead(viewed_at) over s) - viewed_at)::float8 as time_on_page_seconds,
+           scroll_depth, pv_group, lead(pv_group) over s is null as is_exit
+    from (
+      select sh, site_id, session_id, is_bot, pv_group,
+             max(event_id::text) filter (where event_type = 'page_view')::uuid as event_id,
+             max(user_id) filter (where event_type = 'page_view') as user_id,
+             min(event_time) filter (where event_type = 'page_view') as viewed_at,
+             max(page_path) filter (where event_type = 'page_view') as path,
+             min(event_time) filter (where event_type in ('page_close', 'session_end')) as closed_at,
+             max(scroll_depth) filter (where event_type = 'scroll') as scroll_depth
+      from (
+        select sh, site_id, session_id, is_bot, event_id, event_type, user_id, event_time, page_path, scroll_depth,
+               count(*) filter (where event_type = 'page_view') over w as pv_group
+        from rb_events
+        where event_type in ('page_view', 'page_close', 'session_end', 'scroll')
+        window w as (partition by ${SESSION_KEY('rb_events')} order by ${SESSION_ORDER} rows between unbounded preceding and current row)
+      ) n
+      where pv_group > 0
+      group by sh, site_id, session_id, is_bot, pv_group
+    ) g
+    window s as (partition by sh, site_id, session_id, is_bot order by pv_group)`);
   const sameSession = (a: string, b: string) =>
     `${a}.sh = ${b}.sh and ${a}.site_id = ${b}.site_id and ${a}.session_id = ${b}.session_id and ${a}.is_bot = ${b}.is_bot`;
   // Session joins match on four columns that go together (hash, site, session, bot side); the planner
   // multiplies their selectivities, expects one row and would pick nested loops over hundreds of
   // thousands. Between these temp tables only hash joins make sense.
   await run(`set local enable_nestloop = off`);
-  await run(`
-    create temp table rb_page_views on commit drop as
-    select p.sh, p.site_id, p.event_id, p.session_id, p.is_bot, p.user_id, p.event_time as viewed_at, p.page_path as path,
-           -- time on page: to the next page_view, page_close or session_end
-           extract(epoch from nxt.event_time - p.event_time)::float8 as time_on_page_seconds,
-           -- scroll depth: the deepest scroll between this page view and the next
-           sc.depth as scroll_depth,
-           p.pv_group, p.pv_group = last.pv_group as is_exit
-    from rb_nav p
-    join (
-      select sh, site_id, session_id, is_bot, max(pv_group) as pv_group from rb_nav group by sh, site_id, session_id, is_bot
-    ) last on ${sameSession('last', 'p')}
-    left join (select * from rb_nav where event_type <> 'scroll') nxt on ${sameSession('nxt', 'p')} and nxt.nav_group = p.nav_group + 1
-    left join (
-      select sh, site_id, session_id, is_bot, pv_group, max(scroll_depth) as depth
-      from rb_nav
-      where event_type = 'scroll' and pv_group > 0 and scroll_depth is not null
-      group by sh, site_id, session_id, is_bot, pv_group
-    ) sc on ${sameSession('sc', 'p')} and sc.pv_group = p.pv_group
-    where p.event_type = 'page_view'`);
   // temp tables have no statistics until analysed, and a planner that guesses one row picks nested loops
   await run(`analyze rb_page_views`);
   await run(`delete from page_views p using rb_sessions s where p.site_id = s.site_id and p.session_id = s.session_id`);

@@ -1,5 +1,6 @@
 // A generated but realistic clickstream for the model tests and the ETL benchmark: sites, users and sessions with page
-// views, scrolls, clicks, purchases (some order_ids sent twice), page closes and session ends;
+// views, scrolls, clicks, purchases (some order_ids sent twice), page closes and session ends (some
+// sessions both);
 // bounces, bots, pages without a path, sessions that cross midnight UTC, and events that share a
 // timestamp (so the tie-breaks matter). Deterministic for a seed.
 import type { CanonicalEvent } from '@clickstream/event-schema';
@@ -38,6 +39,8 @@ export function generateSessions(options: DatasetOptions = {}): CanonicalEvent[]
     return `${Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0')}-0000-7000-8000-${hex}`;
   };
   let orderNo = 0;
+  let closes = 0;
+  let extraIds = 0;
 
   for (const site of sites) {
     for (let u = 0; u < (options.usersPerSite ?? 30); u++) {
@@ -101,8 +104,17 @@ export function generateSessions(options: DatasetOptions = {}): CanonicalEvent[]
           }
         }
         const end = random();
-        if (end < 0.5) add('page_close');
-        else if (end < 0.7) add('session_end');
+        if (end < 0.5) {
+          const close = add('page_close');
+          // Every fifth of these sessions also ends explicitly a second later: the last page view's time
+          // ends at the first of the two. Made without drawing from the random stream, so the rest of
+          // the data stays as it was.
+          if (++closes % 5 === 0) {
+            const at = (iso: string) => new Date(Date.parse(iso) + 1000).toISOString();
+            const id = `ffffffff-0001-7000-8000-${(extraIds++).toString(16).padStart(12, '0')}`;
+            events.push({ ...close, event_id: id, event_type: 'session_end', event_time: at(close.event_time), received_at: at(close.received_at) });
+          }
+        } else if (end < 0.7) add('session_end');
       }
     }
   }

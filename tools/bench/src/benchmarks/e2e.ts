@@ -84,6 +84,20 @@ interface LaunchedStack {
 /** Variables of this process that would change what the launcher starts or how. */
 const NOT_INHERITED = /^(DATABASE_URL|S3_.*|KAFKA_.*|STACK_.*|WEB_.*|INGEST_.*|CONSUMER_.*|ETL_.*|WRITE_KEYS|LOG_LEVEL|ARCHIVE_.*|STREAM_.*)$/;
 
+/** The sum of a Prometheus counter's samples at `url`, or undefined when it cannot be read. */
+async function metricSum(url: string, name: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(url)).text();
+    const values = text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
+    return values.length > 0 ? values.reduce((a, b) => a + b, 0) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function launchStack(dataDir: string, writeKeys: string): Promise<LaunchedStack> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!NOT_INHERITED.test(k)) env[k] = v;
@@ -605,6 +619,7 @@ export async function runE2eBench(options: { quick: boolean }): Promise<BenchRes
           });
     if (etlMs === undefined) await countLoaded().catch(() => undefined);
     const [{ n: rolled }] = await warehouse.sql<{ n: string }[]>`select coalesce(sum(event_count), 0)::text as n from user_minute_counts where site_id = ${LOAD_SITE}`;
+    const rollupRows = await metricSum(`http://127.0.0.1:${stack.ports['consumer']}/metrics`, 'clickstream_live_rollup_rows_total');
     log(
       `lag ${lagMs === undefined ? 'NOT zero' : `zero after ${secondsText(lagMs)}`}; events ${loaded}/${accepted}${etlMs === undefined ? '' : ` after ${secondsText(etlMs)}`}; models ${modelsMs === undefined ? 'not done' : `after ${secondsText(modelsMs)}`}`,
     );
@@ -665,7 +680,7 @@ export async function runE2eBench(options: { quick: boolean }): Promise<BenchRes
         target: { text: `≥ ${formatRate(RATE_TARGET)} events/s for ${plan.loadSeconds} s with lag back to zero and every accepted event in \`events\` once`, met: rate >= RATE_TARGET && lagZero && exact && failures === 0 },
         note:
           `${CONNECTIONS} connections, unpaced; ${sustained.ok} of ${sustained.sent} batches answered 202 over ${secondsText(sustained.seconds * 1000)} (every batch in flight at the deadline finished; ${warm.ok} warm-up batches before)${failures ? `; ${warm.non2xx + sustained.non2xx} non-2xx, ${warm.unanswered + sustained.unanswered} never answered` : ''}; ` +
-          `${etlText}; ${rolledText}; peak lag during the load: archiver ${sampler.peak.archiver}, live ${sampler.peak.live} records. The loader runs in the bench process on the same 2 cores as every service.`,
+          `${etlText}; ${rolledText}${rollupRows === undefined ? '' : ` in ${rollupRows} upserted rows (${(rollupRows / accepted).toFixed(2)} per event, markers included)`}; peak lag during the load: archiver ${sampler.peak.archiver}, live ${sampler.peak.live} records. The loader runs in the bench process on the same 2 cores as every service.`,
       },
       {
         name: 'e2e after the load: consumer lag of clickstream-archiver and clickstream-live back to zero',

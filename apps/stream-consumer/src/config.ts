@@ -24,12 +24,6 @@ export const StreamConsumerConfigSchema = Type.Object({
     default: 30_000,
     description: 'Kafka group session timeout: how soon a dead consumer\'s partitions move to another',
   }),
-  LIVE_BATCH_WAIT_MS: Type.Integer({
-    minimum: 0,
-    maximum: 10_000,
-    default: 1000,
-    description: 'how long a live-rollup fetch waits to gather a large batch (fewer, larger transactions, more events summed per row); 0 takes what is there at once',
-  }),
   ARCHIVE_FLUSH_RECORDS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'lines per archive object at most' }),
   ARCHIVE_FLUSH_SECONDS: Type.Number({ minimum: 0.05, maximum: 3600, default: 10, description: 'longest a record waits in memory before its object is written' }),
 });

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       await wh.sql`select 1`;
     });
     if (config.MIGRATE) await untilDone(logger, 'migrating the warehouse', () => migrate(wh.sql, { schema: config.DATABASE_SCHEMA }), isStopping);
-    const live = createLivePipeline({ kafka, topic: config.KAFKA_TOPIC, warehouse: wh, deadLetters, logger, metrics, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS, batchWaitMs: config.LIVE_BATCH_WAIT_MS });
+    const live = createLivePipeline({ kafka, topic: config.KAFKA_TOPIC, warehouse: wh, deadLetters, logger, metrics, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS });
     started.live = live;
     if (!stopping) await live.start();
     groups.push(CONSUMER_GROUPS.live);

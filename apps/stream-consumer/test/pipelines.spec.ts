@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRawArchive, type RawArchive } from '@clickstream/archive';
 import { startTestS3, type TestS3 } from '@clickstream/archive/testing';
-import { createDeadLetterPublisher, createEventProducer, dlqTopicFor, ensureTopics, eventMessageKey, readDeadLetterHeaders } from '@clickstream/kafka';
+import { createDeadLetterPublisher, createEventProducer, dlqTopicFor, ensureTopics, readDeadLetterHeaders } from '@clickstream/kafka';
 import { startDevBroker, waitFor, type DevBroker } from '@clickstream/kafka/testing';
 import { createMetricsRegistry, type Registry } from '@clickstream/runtime';
 import { createTestWarehouse, startTestPostgres, type TestPostgres, type TestWarehouse } from '@clickstream/warehouse/testing';
@@ -183,29 +183,6 @@ describe('archiver and live pipelines', () => {
       expect(logs.filter((l) => l.includes('replaying into an existing archive object')).length).toBeGreaterThanOrEqual(3);
     } finally {
       await second.stop();
-    }
-  });
-
-  it('sums one user\'s events, sent apart, into one upserted row: a live fetch waits for a larger batch', async () => {
-    const run = await startPipelines();
-    try {
-      const [template] = makeEvents(1);
-      const same = () => ({ ...template, event_id: randomUUID() });
-      await produceEvents(producer, run.topic, [same()]);
-      await waitFor('the first event counted', async () => sum(await rollupTotals(run.warehouse)) === 1, 30_000);
-      const rows = async () => (await run.metrics.rollupRows.get()).values.reduce((n, v) => n + v.value, 0);
-      const rowsBefore = await rows();
-      // Five sends 20 ms apart, each a fetch of its own if the consumer took what there is at once.
-      for (let i = 0; i < 5; i++) {
-        await producer.send({ topic: run.topic, acks: -1, messages: [{ key: eventMessageKey(template), value: JSON.stringify(same()) }] });
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await waitFor('all six counted', async () => sum(await rollupTotals(run.warehouse)) === 6, 30_000);
-      // One fetch (two, when its wait ran out between the sends) for the five: one upserted row each.
-      expect((await rows()) - rowsBefore).toBeLessThanOrEqual(2);
-      expect(await rollupTotals(run.warehouse)).toEqual(expectedTotals([template, template, template, template, template, template]));
-    } finally {
-      await run.stop();
     }
   });
 

@@ -28,12 +28,6 @@ export interface ConsumerRunnerOptions {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxBytesPerPartition?: number;
-  /**
-   * How long a fetch may wait at the broker for `minBytes` before it returns what there is (kafkajs
-   * `maxWaitTimeInMs`, default 5000 with `minBytes` 1: a fetch returns as soon as anything is there).
-   * Waiting for more gives fewer, larger batches; `maxBytes` caps a whole fetch (default 10 MB).
-   */
-  fetch?: { minBytes?: number; maxBytes?: number; maxWaitMs?: number };
   /** Batches of different partitions handled at once (their handlers overlap; one partition's stay in order). */
   partitionsConsumedConcurrently?: number;
   /** Backoff for retriable handler failures. */
@@ -58,9 +52,6 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-    ...(options.fetch?.minBytes === undefined ? {} : { minBytes: options.fetch.minBytes }),
-    ...(options.fetch?.maxBytes === undefined ? {} : { maxBytes: options.fetch.maxBytes }),
-    ...(options.fetch?.maxWaitMs === undefined ? {} : { maxWaitTimeInMs: options.fetch.maxWaitMs }),
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
 

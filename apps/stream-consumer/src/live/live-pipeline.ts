@@ -22,16 +22,8 @@ export interface LivePipelineOptions {
   logger: Logger;
   metrics: ConsumerMetrics;
   sessionTimeoutMs?: number;
-  /**
-   * How long a fetch waits at the broker to gather a large batch (up to 16 MB) before it takes what
-   * there is; 0 takes whatever is there at once. Default 1000.
-   */
-  batchWaitMs?: number;
   retry?: { initialMs?: number; maxMs?: number };
 }
-
-/** What a fetch of the live pipeline waits for, unless batchWaitMs passes first. */
-const LIVE_FETCH_MIN_BYTES = 16 * 1024 * 1024;
 
 export function createLivePipeline(options: LivePipelineOptions): ConsumerRunner {
   const { topic, warehouse, deadLetters, metrics } = options;
@@ -108,14 +100,6 @@ export function createLivePipeline(options: LivePipelineOptions): ConsumerRunner
     // Larger batches mean fewer transactions; several partitions at once overlap one's PostgreSQL
     // round trips with another's decoding.
     maxBytesPerPartition: 4 * 1024 * 1024,
-    // A fetch that waits for more data (up to batchWaitMs) brings batches that span more time, so
-    // each user's events of a minute are summed into one upserted row more often (a row per event
-    // at the head of a busy topic otherwise, where each fetch returns the few records that arrived
-    // during the previous transaction).
-    fetch:
-      (options.batchWaitMs ?? 1000) > 0
-        ? { minBytes: LIVE_FETCH_MIN_BYTES, maxBytes: 2 * LIVE_FETCH_MIN_BYTES, maxWaitMs: options.batchWaitMs ?? 1000 }
-        : { minBytes: 1 },
     partitionsConsumedConcurrently: 3,
     heartbeatIntervalMs: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     retry: options.retry,

@@ -1,9 +1,14 @@
 // The event producer: acks=all, and a send that rejects with KafkaUnavailableError within a
 // deadline when the broker is down or slow — never a hang, so ingest can answer 503 at once.
+//
+// kafkajs finds the partitions' leaders (its admin client: metadata, seed brokers, retries); the
+// writes themselves go out as Produce requests encoded in one pass (produce-protocol.ts) on one
+// connection per leader. Messages land on the partitions kafkajs's default partitioner picks.
 
-import { CompressionTypes, Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type ICustomPartitioner, type Kafka, type Message, type PartitionMetadata } from 'kafkajs';
+import { BrokerConnection } from './broker-connection';
 import { KafkaUnavailableError } from './errors';
-
+import { encodeProduceRequest, decodeProduceResponse, errorCodeName, isRetriableCode, type PartitionRecords } from './produce-protocol';
 export interface EventProducer {
   connect(): Promise<void>;
   /** Resolves once every message is acknowledged by all in-sync replicas. */
@@ -16,7 +21,12 @@ export interface EventProducer {
 export interface EventProducerOptions {
   /** The longest a send may take before it is refused (ms). */
   sendTimeoutMs?: number;
-  compression?: CompressionTypes;
+  /** Sent with every request (Kafka's client.id). */
+  clientId?: string;
+  /** How long opening a connection to a broker may take (ms). */
+  connectTimeoutMs?: number;
+  /** Attempts after a retriable failure (a moved leader, a lost connection) within the deadline. */
+  retries?: number;
 }
 
 const KEY_CACHE_SIZE = 20_000;
@@ -47,21 +57,144 @@ export const CachedKeyPartitioner: ICustomPartitioner = () => {
   };
 };
 
+interface TopicRoute {
+  partitions: PartitionMetadata[];
+  leaders: Map<number, number>;
+}
+
+/** A send's messages for one partition, and what became of the last attempt. */
+interface PartitionWrite extends PartitionRecords {
+  error?: Error;
+}
+
+/** Partitions and leaders are asked for again after this long, as kafkajs does (metadataMaxAge). */
+const METADATA_MAX_AGE_MS = 300_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export function createEventProducer(kafka: Kafka, options: EventProducerOptions = {}): EventProducer {
   const timeoutMs = options.sendTimeoutMs ?? 5000;
-  const producer: Producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: CachedKeyPartitioner,
-    idempotent: false,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  const clientId = options.clientId ?? 'clickstream';
+  const retries = options.retries ?? 3;
+  const partitioner = CachedKeyPartitioner();
+  let admin: Admin | undefined;
   let connected = false;
-  producer.on(producer.events.CONNECT, () => {
-    connected = true;
-  });
-  producer.on(producer.events.DISCONNECT, () => {
-    connected = false;
-  });
+  let closed = false;
+  const brokers = new Map<number, { host: string; port: number }>();
+  const routes = new Map<string, { route: Promise<TopicRoute>; fetchedAt: number }>();
+  const connections = new Map<number, BrokerConnection>();
+
+  /** The admin client for metadata; one that failed a call is dropped, so the next call starts afresh. */
+  const metadata = async <T>(call: (a: Admin) => Promise<T>): Promise<T> => {
+    if (!admin) {
+      const created = kafka.admin();
+      try {
+        await created.connect();
+      } catch (err) {
+        created.disconnect().catch(() => undefined);
+        throw err;
+      }
+      admin = created;
+    }
+    const current = admin;
+    try {
+      return await call(current);
+    } catch (err) {
+      if (admin === current) {
+        admin = undefined;
+        current.disconnect().catch(() => undefined);
+      }
+      throw err;
+    }
+  };
+
+  const refreshBrokers = async () => {
+    const cluster = await metadata((a) => a.describeCluster());
+    for (const b of cluster.brokers) brokers.set(b.nodeId, { host: b.host, port: b.port });
+  };
+
+  const routeFor = (topic: string): Promise<TopicRoute> => {
+    const cached = routes.get(topic);
+    if (cached && Date.now() - cached.fetchedAt < METADATA_MAX_AGE_MS) return cached.route;
+    const route = (async () => {
+      const { topics } = await metadata((a) => a.fetchTopicMetadata({ topics: [topic] }));
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length === 0) throw new KafkaUnavailableError(`Kafka has no partitions for topic ${topic}`);
+      const leaders = new Map(partitions.map((p) => [p.partitionId, p.leader]));
+      if ([...leaders.values()].some((leader) => !brokers.has(leader))) await refreshBrokers();
+      return { partitions: [...partitions].sort((a, b) => a.partitionId - b.partitionId), leaders };
+    })();
+    const entry = { route, fetchedAt: Date.now() };
+    routes.set(topic, entry);
+    route.catch(() => {
+      if (routes.get(topic) === entry) routes.delete(topic);
+    });
+    return route;
+  };
+
+  const connectionTo = (nodeId: number): BrokerConnection => {
+    let connection = connections.get(nodeId);
+    if (!connection || !connection.usable) {
+      const address = brokers.get(nodeId);
+      if (!address) throw new KafkaUnavailableError(`Kafka named broker ${nodeId} as a leader but not among its brokers`);
+      connection = new BrokerConnection({ ...address, requestTimeoutMs: timeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? 3000 });
+      connections.set(nodeId, connection);
+    }
+    return connection;
+  };
+
+  /** One Produce request to one leader; each partition's write gets its error, if any. */
+  const produce = async (topic: string, leader: number, writes: PartitionWrite[]): Promise<void> => {
+    try {
+      const frame = encodeProduceRequest({ clientId, acks: -1, timeoutMs, topics: [{ topic, partitions: writes }] });
+      const results = decodeProduceResponse(await connectionTo(leader).request(frame));
+      const byPartition = new Map(results.filter((r) => r.topic === topic).map((r) => [r.partition, r]));
+      for (const write of writes) {
+        const result = byPartition.get(write.partition);
+        if (!result) write.error = new KafkaUnavailableError(`Kafka did not answer for ${topic}/${write.partition}`);
+        else if (result.errorCode !== 0) {
+          const message = `Kafka refused the write to ${topic}/${write.partition}: ${errorCodeName(result.errorCode)}`;
+          write.error = isRetriableCode(result.errorCode) ? new KafkaUnavailableError(message) : Object.assign(new Error(message), { retriable: false });
+        } else write.error = undefined;
+      }
+    } catch (err) {
+      for (const write of writes) write.error = err as Error;
+    }
+  };
+
+  const sendOnce = async (topic: string, messages: Message[]): Promise<void> => {
+    let route = await routeFor(topic);
+    const byPartition = new Map<number, Message[]>();
+    for (const message of messages) {
+      const partition = partitioner({ topic, partitionMetadata: route.partitions, message });
+      let list = byPartition.get(partition);
+      if (!list) byPartition.set(partition, (list = []));
+      list.push(message);
+    }
+    let pending: PartitionWrite[] = [...byPartition].map(([partition, list]) => ({ partition, messages: list }));
+    for (let attempt = 0; ; attempt++) {
+      const byLeader = new Map<number, PartitionWrite[]>();
+      for (const write of pending) {
+        const leader = route.leaders.get(write.partition) ?? -1;
+        let list = byLeader.get(leader);
+        if (!list) byLeader.set(leader, (list = []));
+        list.push(write);
+      }
+      await Promise.all([...byLeader].map(([leader, writes]) => produce(topic, leader, writes)));
+      const failed = pending.filter((w) => w.error);
+      if (failed.length === 0) {
+        connected = true;
+        return;
+      }
+      const fatal = failed.find((w) => (w.error as { retriable?: boolean }).retriable === false);
+      if (fatal || attempt >= retries || closed) throw fatal?.error ?? failed[0].error;
+      // A moved leader or a lost connection: ask for the metadata again and retry what failed.
+      routes.delete(topic);
+      await sleep(Math.min(1000, 100 * 2 ** attempt));
+      route = await routeFor(topic);
+      pending = failed;
+    }
+  };
 
   const withDeadline = async <T>(what: string, work: Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
@@ -71,6 +204,7 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions 
     try {
       return await Promise.race([work, deadline]);
     } catch (err) {
+      connected = false;
       if (err instanceof KafkaUnavailableError) throw err;
       throw new KafkaUnavailableError(`Kafka could not ${what}: ${(err as Error).message}`, { cause: err });
     } finally {
@@ -82,13 +216,30 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions 
     get connected() {
       return connected;
     },
-    connect: () => withDeadline('connect', producer.connect()),
+    async connect() {
+      closed = false;
+      routes.clear();
+      const work = refreshBrokers();
+      // A late rejection of a timed-out attempt must not become an unhandled rejection.
+      work.catch(() => undefined);
+      await withDeadline('connect', work);
+      connected = true;
+    },
     async send(topic, messages) {
-      // A late rejection of a timed-out send must not become an unhandled rejection.
-      const work = producer.send({ topic, messages, acks: -1, timeout: timeoutMs, compression: options.compression });
+      if (messages.length === 0) return;
+      const work = sendOnce(topic, messages);
       work.catch(() => undefined);
       await withDeadline('acknowledge the write', work);
     },
-    disconnect: () => producer.disconnect(),
+    async disconnect() {
+      closed = true;
+      connected = false;
+      for (const connection of connections.values()) connection.close();
+      connections.clear();
+      routes.clear();
+      const current = admin;
+      admin = undefined;
+      await current?.disconnect();
+    },
   };
 }

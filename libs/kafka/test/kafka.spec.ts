@@ -2,6 +2,7 @@
 import { createLogger } from '@clickstream/runtime';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
+import { Partitioners } from 'kafkajs';
 import {
   consumerLag,
   createConsumerRunner,
@@ -164,6 +165,64 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
       'source-offset': '41',
       'failed-at': '2026-03-01T00:00:00.000Z',
     });
+  });
+
+  it("writes what kafkajs reads back (keys, values, headers, timestamps) on the partitions kafkajs's default partitioner picks", async () => {
+    const topic = topicName();
+    const k = kafka();
+    await ensureTopics(k, { topic, partitions: 6 });
+    const producer = createEventProducer(k);
+    await producer.connect();
+    const base = 1_767_225_600_000;
+    const messages = Array.from({ length: 600 }, (_, i) => ({
+      key: i % 50 === 0 ? null : `site:s-${i % 97}`,
+      value: JSON.stringify({ n: i, text: 'ü🙂'.repeat(i % 7) }),
+      headers: i % 3 === 0 ? { h: `v${i}` } : undefined,
+      timestamp: String(base + i),
+    }));
+    await producer.send(topic, messages.slice(0, 250));
+    await producer.send(topic, messages.slice(250));
+
+    const consumer = k.consumer({ groupId: `g-${randomUUID().slice(0, 8)}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const got: Array<{ partition: number; key: string | null; n: number; value: string; header: string | null; timestamp: string }> = [];
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const value = (message.value as Buffer).toString();
+        got.push({
+          partition,
+          key: message.key ? message.key.toString() : null,
+          n: (JSON.parse(value) as { n: number }).n,
+          value,
+          header: message.headers?.['h'] ? String(message.headers['h']) : null,
+          timestamp: message.timestamp,
+        });
+      },
+    });
+    await waitFor('all 600 messages', () => got.length >= 600);
+    await consumer.disconnect();
+    await producer.disconnect();
+
+    expect(got).toHaveLength(600);
+    const arrival = [...got];
+    const reference = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+    for (const m of got.sort((a, b) => a.n - b.n)) {
+      const sent = messages[m.n];
+      expect({ key: m.key, value: m.value, header: m.header, timestamp: m.timestamp }).toEqual({
+        key: sent.key,
+        value: sent.value,
+        header: sent.headers ? sent.headers.h : null,
+        timestamp: sent.timestamp,
+      });
+      if (sent.key !== null) expect(m.partition).toBe(reference({ topic, partitionMetadata, message: { key: sent.key, value: null } }));
+    }
+    // Each partition keeps the order the messages were sent in.
+    for (let p = 0; p < 6; p++) {
+      const order = arrival.filter((m) => m.partition === p).map((m) => m.n);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
   });
 
   it('rejects a send within its deadline when no broker answers, never hangs', async () => {

@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDeadLetterPublisher, createEventProducer, createKafkaFromEnv, dlqTopicFor, ensureTopics } from '@clickstream/kafka';
+import { createDeadLetterPublisher, createEventProducer, createKafkaFromEnv, dlqTopicFor, ensureTopics, kafkaClientId } from '@clickstream/kafka';
 import { createHealth, createLogger, createMetricsRegistry, createShutdown, loadConfigOrExit, parseCli } from '@clickstream/runtime';
 import { metricsSource, runPrimary } from './cluster';
 import { IngestConfigSchema } from './config';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const metrics = createIngestMetrics(registry);
   const health = createHealth({ service: 'ingest', version });
   const kafka = createKafkaFromEnv(config, { service: 'ingest', logger });
-  const producer = createEventProducer(kafka, { sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS });
+  const producer = createEventProducer(kafka, { sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS, clientId: kafkaClientId(config, 'ingest') });
   const kafkaHealth = createKafkaHealth(async () => {
     await producer.connect();
     await ensureTopics(kafka, { topic: config.KAFKA_TOPIC });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRawArchive } from '@clickstream/archive';
-import { CONSUMER_GROUPS, createDeadLetterPublisher, type ConsumerRunner, createEventProducer, createKafkaFromEnv, dlqTopicFor, ensureTopics } from '@clickstream/kafka';
+import { CONSUMER_GROUPS, createDeadLetterPublisher, type ConsumerRunner, createEventProducer, createKafkaFromEnv, dlqTopicFor, ensureTopics, kafkaClientId } from '@clickstream/kafka';
 import { createHealth, createLogger, createMetricsRegistry, createShutdown, loadConfigOrExit, parseCli, startOpsServer, untilDone, type OpsServer } from '@clickstream/runtime';
 import { createWarehouse, migrate, type Warehouse } from '@clickstream/warehouse';
 import { createArchiver, type Archiver } from './archiver/archiver';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const metrics = createConsumerMetrics(registry);
   const health = createHealth({ service: 'stream-consumer', version });
   const kafka = createKafkaFromEnv(config, { service: 'stream-consumer', logger });
-  const producer = createEventProducer(kafka);
+  const producer = createEventProducer(kafka, { clientId: kafkaClientId(config, 'stream-consumer') });
   const deadLetters = createDeadLetterPublisher(producer, dlqTopicFor(config.KAFKA_TOPIC));
 
   let stopping = false;

@@ -17,10 +17,15 @@ export const kafkaEnv = {
 export const KafkaEnvSchema = Type.Object(kafkaEnv);
 export type KafkaEnv = Static<typeof KafkaEnvSchema>;
 
+/** KAFKA_CLIENT_ID, else `clickstream-<service>`: for the kafkajs client and the event producer alike. */
+export function kafkaClientId(config: Pick<KafkaEnv, 'KAFKA_CLIENT_ID'>, service: string): string {
+  return config.KAFKA_CLIENT_ID ?? `clickstream-${service}`;
+}
+
 export function createKafkaFromEnv(config: KafkaEnv, options: { service: string; logger: Logger }): Kafka {
   return createKafka({
     brokers: config.KAFKA_BROKERS,
-    clientId: config.KAFKA_CLIENT_ID ?? `clickstream-${options.service}`,
+    clientId: kafkaClientId(config, options.service),
     logger: options.logger,
   });
 }

@@ -1,4 +1,4 @@
-// @clickstream/kafka — the Kafka layer every app uses, on kafkajs.
+// @clickstream/kafka — the Kafka layer every app uses, on kafkajs (and its own Produce encoder).
 export { CONSUMER_GROUPS, DEFAULT_EVENTS_TOPIC, dlqTopicFor, eventMessageKey, parseBrokerList } from './topics';
 export { deadLetterHeaders, readDeadLetterHeaders, type DeadLetterReason, type FailureStage } from './dlq-headers';
 export { FatalError, KafkaUnavailableError, RetriableError, isRetriable } from './errors';
@@ -8,4 +8,4 @@ export { CachedKeyPartitioner, createEventProducer, type EventProducer, type Eve
 export { createDeadLetterPublisher, type DeadLetterMessage, type DeadLetterPublisher } from './dead-letter';
 export { createConsumerRunner, type ConsumedBatch, type ConsumerRunner, type ConsumerRunnerOptions } from './consumer-runner';
 export { consumerLag, totalLag, type PartitionLag } from './lag';
-export { createKafkaFromEnv, kafkaEnv, KafkaEnvSchema, type KafkaEnv } from './config';
+export { createKafkaFromEnv, kafkaClientId, kafkaEnv, KafkaEnvSchema, type KafkaEnv } from './config';

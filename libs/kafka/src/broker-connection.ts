@@ -78,10 +78,10 @@ export class BrokerConnection {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= 4) {
-      const head = this.chunks.length === 1 ? this.chunks[0] : this.join();
-      const size = head.readInt32BE(0);
-      if (this.buffered < 4 + size) return;
+      // Joined into one buffer first, so the size prefix and the frame may span chunks.
       const all = this.chunks.length === 1 ? this.chunks[0] : this.join();
+      const size = all.readInt32BE(0);
+      if (this.buffered < 4 + size) return;
       const frame = all.subarray(4, 4 + size);
       const rest = all.subarray(4 + size);
       this.chunks = rest.length ? [rest] : [];

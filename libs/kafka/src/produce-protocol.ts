@@ -59,24 +59,34 @@ function varintSize(n: number): number {
   return size;
 }
 
-function headerEntries(headers: IHeaders | undefined): Array<[string, Buffer | string]> {
+interface HeaderPlan {
+  key: string;
+  keyLength: number;
+  value: Buffer | string;
+  valueLength: number;
+}
+
+/** A message's headers as (key, value) pairs with their byte lengths; an array value gives one pair per item. */
+function planHeaders(headers: IHeaders | undefined): HeaderPlan[] {
   if (!headers) return [];
-  const out: Array<[string, Buffer | string]> = [];
+  const out: HeaderPlan[] = [];
+  const add = (key: string, value: Buffer | string) =>
+    out.push({ key, keyLength: Buffer.byteLength(key, 'utf8'), value, valueLength: byteLength(value) });
   for (const [key, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) out.push([key, v]);
-    else out.push([key, value]);
+    if (Array.isArray(value)) for (const v of value) add(key, v);
+    else add(key, value);
   }
   return out;
 }
 
-/** The numbers a record's bytes depend on, worked out once for sizing and again for writing. */
+/** The numbers a record's bytes depend on, worked out once: for sizing the buffer, then for writing. */
 interface RecordPlan {
   key: Bytes;
   keyLength: number;
   value: Bytes;
   valueLength: number;
-  headers: Array<[string, Buffer | string]>;
+  headers: HeaderPlan[];
   timestampDelta: number;
   bodyLength: number;
 }
@@ -111,17 +121,13 @@ function planBatch(partition: PartitionRecords, now: number): BatchPlan {
   const records = messages.map((message, offsetDelta): RecordPlan => {
     const keyLength = byteLength(message.key);
     const valueLength = byteLength(message.value);
-    const headers = headerEntries(message.headers);
+    const headers = planHeaders(message.headers);
     const timestampDelta = timestamps[offsetDelta] - firstTimestamp;
     let bodyLength = 1 + varintSize(timestampDelta) + varintSize(offsetDelta);
     bodyLength += varintSize(keyLength) + Math.max(0, keyLength);
     bodyLength += varintSize(valueLength) + Math.max(0, valueLength);
     bodyLength += varintSize(headers.length);
-    for (const [k, v] of headers) {
-      const kl = Buffer.byteLength(k, 'utf8');
-      const vl = byteLength(v);
-      bodyLength += varintSize(kl) + kl + varintSize(vl) + Math.max(0, vl);
-    }
+    for (const h of headers) bodyLength += varintSize(h.keyLength) + h.keyLength + varintSize(h.valueLength) + Math.max(0, h.valueLength);
     length += varintSize(bodyLength) + bodyLength;
     return { key: message.key, keyLength, value: message.value, valueLength, headers, timestampDelta, bodyLength };
   });
@@ -201,9 +207,9 @@ function writeBatch(w: FrameWriter, plan: BatchPlan): void {
     w.varBytes(r.key, r.keyLength);
     w.varBytes(r.value, r.valueLength);
     w.varint(r.headers.length);
-    for (const [k, v] of r.headers) {
-      w.varBytes(k, Buffer.byteLength(k, 'utf8'));
-      w.varBytes(v, byteLength(v));
+    for (const h of r.headers) {
+      w.varBytes(h.key, h.keyLength);
+      w.varBytes(h.value, h.valueLength);
     }
   });
   if (w.offset - start !== plan.length) throw new Error(`record batch sized ${plan.length} bytes but written as ${w.offset - start}`);

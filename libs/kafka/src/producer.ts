@@ -7,8 +7,9 @@
 
 import { Partitioners, type Admin, type ICustomPartitioner, type Kafka, type Message, type PartitionMetadata } from 'kafkajs';
 import { BrokerConnection } from './broker-connection';
-import { KafkaUnavailableError } from './errors';
+import { FatalError, KafkaUnavailableError } from './errors';
 import { encodeProduceRequest, decodeProduceResponse, errorCodeName, isRetriableCode, type PartitionRecords } from './produce-protocol';
+
 export interface EventProducer {
   connect(): Promise<void>;
   /** Resolves once every message is acknowledged by all in-sync replicas. */
@@ -69,6 +70,12 @@ interface PartitionWrite extends PartitionRecords {
 
 /** Partitions and leaders are asked for again after this long, as kafkajs does (metadataMaxAge). */
 const METADATA_MAX_AGE_MS = 300_000;
+
+function append<T>(lists: Map<number, T[]>, key: number, item: T): void {
+  const list = lists.get(key);
+  if (list) list.push(item);
+  else lists.set(key, [item]);
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -154,7 +161,7 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions 
         if (!result) write.error = new KafkaUnavailableError(`Kafka did not answer for ${topic}/${write.partition}`);
         else if (result.errorCode !== 0) {
           const message = `Kafka refused the write to ${topic}/${write.partition}: ${errorCodeName(result.errorCode)}`;
-          write.error = isRetriableCode(result.errorCode) ? new KafkaUnavailableError(message) : Object.assign(new Error(message), { retriable: false });
+          write.error = isRetriableCode(result.errorCode) ? new KafkaUnavailableError(message) : new FatalError(message);
         } else write.error = undefined;
       }
     } catch (err) {
@@ -165,28 +172,18 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions 
   const sendOnce = async (topic: string, messages: Message[]): Promise<void> => {
     let route = await routeFor(topic);
     const byPartition = new Map<number, Message[]>();
-    for (const message of messages) {
-      const partition = partitioner({ topic, partitionMetadata: route.partitions, message });
-      let list = byPartition.get(partition);
-      if (!list) byPartition.set(partition, (list = []));
-      list.push(message);
-    }
+    for (const message of messages) append(byPartition, partitioner({ topic, partitionMetadata: route.partitions, message }), message);
     let pending: PartitionWrite[] = [...byPartition].map(([partition, list]) => ({ partition, messages: list }));
     for (let attempt = 0; ; attempt++) {
       const byLeader = new Map<number, PartitionWrite[]>();
-      for (const write of pending) {
-        const leader = route.leaders.get(write.partition) ?? -1;
-        let list = byLeader.get(leader);
-        if (!list) byLeader.set(leader, (list = []));
-        list.push(write);
-      }
+      for (const write of pending) append(byLeader, route.leaders.get(write.partition) ?? -1, write);
       await Promise.all([...byLeader].map(([leader, writes]) => produce(topic, leader, writes)));
       const failed = pending.filter((w) => w.error);
       if (failed.length === 0) {
         connected = true;
         return;
       }
-      const fatal = failed.find((w) => (w.error as { retriable?: boolean }).retriable === false);
+      const fatal = failed.find((w) => w.error instanceof FatalError);
       if (fatal || attempt >= retries || closed) throw fatal?.error ?? failed[0].error;
       // A moved leader or a lost connection: ask for the metadata again and retry what failed.
       routes.delete(topic);

@@ -31,6 +31,15 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
 
   const kafka = () => createKafka({ brokers: backend.brokers, clientId: 'libs-kafka-test', logger });
   const topicName = () => `t-${randomUUID().slice(0, 8)}`;
+  /** A new topic (and its DLQ), its client, and a connected producer. */
+  const topicWithProducer = async (partitions: number) => {
+    const topic = topicName();
+    const k = kafka();
+    await ensureTopics(k, { topic, partitions });
+    const producer = createEventProducer(k);
+    await producer.connect();
+    return { topic, k, producer };
+  };
 
   it('ensureTopics creates the topic and its DLQ once', async () => {
     const topic = topicName();
@@ -44,11 +53,7 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
   });
 
   it('commits a batch only after the handler resolves, and retries a retriable failure', async () => {
-    const topic = topicName();
-    const k = kafka();
-    await ensureTopics(k, { topic, partitions: 1 });
-    const producer = createEventProducer(k);
-    await producer.connect();
+    const { topic, k, producer } = await topicWithProducer(1);
     await producer.send(topic, Array.from({ length: 20 }, (_, i) => ({ key: 'k', value: `m${i}` })));
 
     const groupId = `g-${randomUUID().slice(0, 8)}`;
@@ -87,11 +92,7 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
   });
 
   it('restarts from the last commit after a fatal handler error: nothing is skipped', async () => {
-    const topic = topicName();
-    const k = kafka();
-    await ensureTopics(k, { topic, partitions: 1 });
-    const producer = createEventProducer(k);
-    await producer.connect();
+    const { topic, k, producer } = await topicWithProducer(1);
     await producer.send(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `m${i}` })));
     await producer.disconnect();
     const groupId = `g-${randomUUID().slice(0, 8)}`;
@@ -132,11 +133,7 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
   });
 
   it('publishes dead letters with the headers of DESIGN.md', async () => {
-    const topic = topicName();
-    const k = kafka();
-    await ensureTopics(k, { topic, partitions: 1 });
-    const producer = createEventProducer(k);
-    await producer.connect();
+    const { topic, k, producer } = await topicWithProducer(1);
     await createDeadLetterPublisher(producer, dlqTopicFor(topic)).publish([
       {
         value: '{"not json',
@@ -168,11 +165,7 @@ describe('libs/kafka against a real Kafka-protocol broker', () => {
   });
 
   it("writes what kafkajs reads back (keys, values, headers, timestamps) on the partitions kafkajs's default partitioner picks", async () => {
-    const topic = topicName();
-    const k = kafka();
-    await ensureTopics(k, { topic, partitions: 6 });
-    const producer = createEventProducer(k);
-    await producer.connect();
+    const { topic, k, producer } = await topicWithProducer(6);
     const base = 1_767_225_600_000;
     const messages = Array.from({ length: 600 }, (_, i) => ({
       key: i % 50 === 0 ? null : `site:s-${i % 97}`,

@@ -556,18 +556,19 @@ function latencyResult(name: string, markers: Marker[], at: (m: Marker) => numbe
  * accepted events over the load and the catching up that followed it.
  */
 function drainedRates(accepted: number, loadSeconds: number, lagMs: number | undefined, etlMs: number | undefined): BenchResult[] {
-  const row = (stage: string, ms: number | undefined): BenchResult[] =>
-    ms === undefined
-      ? []
-      : [
-          {
-            name: `e2e drained: accepted events ÷ (load time + time until ${stage})`,
-            figure: `${formatRate(accepted / (loadSeconds + ms / 1000))} events/s`,
-            value: accepted / (loadSeconds + ms / 1000),
-            unit: 'events/s',
-            note: `${accepted} events over ${secondsText(loadSeconds * 1000)} of load (warm-up included) and ${secondsText(ms)} after it; no target (the target is on the accepted rate with the lag back to zero), shown so the backlog is not hidden`,
-          },
-        ];
+  const row = (stage: string, ms: number | undefined): BenchResult[] => {
+    if (ms === undefined) return [];
+    const rate = accepted / (loadSeconds + ms / 1000);
+    return [
+      {
+        name: `e2e drained: accepted events ÷ (load time + time until ${stage})`,
+        figure: `${formatRate(rate)} events/s`,
+        value: rate,
+        unit: 'events/s',
+        note: `${accepted} events over ${secondsText(loadSeconds * 1000)} of load (warm-up included) and ${secondsText(ms)} after it; no target (the target is on the accepted rate with the lag back to zero), shown so the backlog is not hidden`,
+      },
+    ];
+  };
   return [...row('both consumer groups caught up (archive and live rollups)', lagMs), ...row('every event was in `events`', etlMs)];
 }
 
